@@ -1,0 +1,30 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { SqlDriver } from './sqlDriver';
+
+export interface PgliteDriverOptions {
+  /** A PGlite instance the caller owns (and closes), or a data folder for one this driver owns ('memory://' keeps nothing). */
+  pglite?: PGlite;
+  dataDir?: string;
+}
+
+export async function createPgliteDriver(options: PgliteDriverOptions): Promise<SqlDriver> {
+  const owned = !options.pglite;
+  const db = options.pglite ?? new PGlite(options.dataDir ?? 'memory://');
+  await db.waitReady;
+  return {
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+      const result = await db.query<Row>(sql, params as unknown[] | undefined);
+      return result.rows;
+    },
+    async exec(sql: string): Promise<void> {
+      await db.exec(sql);
+    },
+    async listen(channel, onNotify) {
+      const unlisten = await db.listen(channel, () => onNotify());
+      return unlisten;
+    },
+    async close() {
+      if (owned && !db.closed) await db.close();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+/**
+ * The SQL event store's schema: run by both the PostgreSQL and the embedded (PGlite) adapter.
+ *
+ * Global order is (transaction_id, global_position). A sequence does not follow commit order, so
+ * readers only read events whose transaction id is below the xmin of the current snapshot: every
+ * transaction with a lower id has finished, so nothing can later appear before what was read.
+ */
+
+/** A schema name we can splice into SQL: lower-case identifier characters only. */
+export function assertSchemaName(schema: string): void {
+  if (!/^[a-z_][a-z0-9_]{0,50}$/.test(schema)) {
+    throw new Error(`The event store schema name must be a lower-case SQL identifier (a-z, 0-9, _), got '${schema}'.`);
+  }
+}
+
+export function notifyChannel(schema: string): string {
+  return `${schema}_appended`;
+}
+
+/** SQLSTATEs raised by `append_events` and friends, read by the adapter. */
+export const SQLSTATE = {
+  wrongExpectedVersion: 'ES001',
+  streamDeleted: 'ES002',
+  duplicateEventId: 'ES003',
+  uniqueViolation: '23505',
+} as const;
+
+export const SCHEMA_VERSION = 1;
+
+export function schemaSql(schema: string): string {
+  assertSchemaName(schema);
+  const s = schema;
+  const channel = notifyChannel(schema);
+  return /* sql */ `
+create schema if not exists ${s};
+
+create table if not exists ${s}.schema_version (version int primary key, applied_at timestamptz not null default now());
+
+-- One row a stream: its last revision, its lifecycle and its metadata.
+create table if not exists ${s}.streams (
+  stream_id          text primary key,
+  last_revision      bigint   not null default -1,
+  -- 0 live, 1 soft-deleted, 2 tombstoned
+  state              smallint not null default 0,
+  truncate_before    bigint,
+  max_age_seconds    bigint,
+  max_count          bigint,
+  custom_metadata    jsonb,
+  metadata_revision  bigint   not null default -1
+);
+
+create table if not exists ${s}.events (
+  transaction_id   xid8        not null default pg_current_xact_id(),
+  global_position  bigint      generated always as identity,
+  stream_id        text        not null,
+  revision         bigint      not null,
+  event_id         uuid        not null,
+  type             text        not null,
+  data             jsonb       not null,
+  metadata         jsonb       not null,
+  created_at       timestamptz not null default now(),
+  primary key (stream_id, revision)
+);
+create unique index if not exists events_event_id on ${s}.events (event_id);
+create unique index if not exists events_global_order on ${s}.events (transaction_id, global_position);
+
+-- Serialises the writers of a stream and returns its last revision and state; creates its row
+-- when asked and missing; raises ES002 when the stream was tombstoned.
+--
+-- The lock is an advisory lock, not SELECT ... FOR UPDATE: locking a row assigns the transaction
+-- its id *before* waiting for the lock, so a writer that waited could carry a lower transaction id
+-- than the one it waited for, and the stream's revisions would not follow the global order. An
+-- advisory lock takes no transaction id, so the id is assigned by the first write, after the
+-- previous writer of the stream has committed. This must be the first write of its transaction.
+create or replace function ${s}.lock_stream(p_stream text, p_create boolean)
+returns table (last_revision bigint, state smallint)
+language plpgsql as $fn$
+declare
+  v_rev   bigint;
+  v_state smallint;
+begin
+  perform pg_advisory_xact_lock(hashtextextended('${s}.' || p_stream, 0));
+  select s.last_revision, s.state into v_rev, v_state from ${s}.streams s where s.stream_id = p_stream;
+  if not found and p_create then
+    insert into ${s}.streams (stream_id) values (p_stream) on conflict (stream_id) do nothing;
+    select s.last_revision, s.state into v_rev, v_state from ${s}.streams s where s.stream_id = p_stream;
+  end if;
+  if not found then
+    v_rev := -1;
+    v_state := 0;
+  end if;
+  if v_state = 2 then
+    raise exception using errcode = 'ES002', message = 'stream deleted', detail = p_stream;
+  end if;
+  return query select v_rev, v_state;
+end
+$fn$;
+
+-- Raises ES001 (detail: the actual revision, or 'no_stream') unless the expectation holds.
+-- A stream "has no events" when it was never written or was soft-deleted; a soft-deleted stream
+-- also accepts its last revision, so that a writer can carry on where it left off.
+create or replace function ${s}.check_expected(p_expected text, p_rev bigint, p_state smallint)
+returns void
+language plpgsql as $fn$
+declare
+  v_actual text := case when p_rev < 0 or p_state = 1 then 'no_stream' else p_rev::text end;
+begin
+  if not (
+       p_expected = 'any'
+    or (p_expected = 'no_stream' and v_actual = 'no_stream')
+    or (p_expected = 'stream_exists' and v_actual <> 'no_stream')
+    or (p_expected ~ '^[0-9]+$' and p_expected::bigint = p_rev and p_rev >= 0)
+  ) then
+    raise exception using errcode = 'ES001', message = 'wrong expected version', detail = v_actual;
+  end if;
+end
+$fn$;
+
+-- Appends a batch atomically in one round trip. p_events is a JSON array of
+-- { "id", "type", "data", "metadata" }. Returns the stream's new last revision and the global
+-- position of the last event; a retry of a batch already stored returns the first result.
+create or replace function ${s}.append_events(p_stream text, p_expected text, p_events jsonb)
+returns table (next_revision bigint, transaction_id text, global_position bigint)
+language plpgsql as $fn$
+declare
+  v_count int := jsonb_array_length(p_events);
+  v_first uuid := (p_events->0->>'id')::uuid;
+  v_first_rev bigint;
+  v_same boolean;
+  v_rev bigint;
+  v_state smallint;
+  v_pos bigint;
+begin
+  select l.last_revision, l.state into v_rev, v_state from ${s}.lock_stream(p_stream, true) l;
+
+  -- A retried append (checked under the stream's lock, so that a concurrent twin is seen): the same ids,
+  -- in this stream, at consecutive revisions, with the same content.
+  select e.revision into v_first_rev from ${s}.events e where e.event_id = v_first;
+  if found then
+    select count(*) = v_count and coalesce(bool_and(
+             e.stream_id = p_stream and e.revision = v_first_rev + x.ord - 1
+             and e.type = x.value->>'type' and e.data = x.value->'data' and e.metadata = x.value->'metadata'), false)
+      into v_same
+      from jsonb_array_elements(p_events) with ordinality as x(value, ord)
+      join ${s}.events e on e.event_id = (x.value->>'id')::uuid;
+    if not v_same then
+      raise exception using errcode = 'ES003', message = 'duplicate event id', detail = v_first::text;
+    end if;
+    return query
+      select e.revision, e.transaction_id::text, e.global_position
+        from ${s}.events e where e.stream_id = p_stream and e.revision = v_first_rev + v_count - 1;
+    return;
+  end if;
+
+  perform ${s}.check_expected(p_expected, v_rev, v_state);
+
+  with inserted as (
+    insert into ${s}.events (stream_id, revision, event_id, type, data, metadata)
+    select p_stream, v_rev + x.ord, (x.value->>'id')::uuid, x.value->>'type', x.value->'data', x.value->'metadata'
+      from jsonb_array_elements(p_events) with ordinality as x(value, ord)
+     order by x.ord
+    returning events.global_position
+  )
+  select max(inserted.global_position) into v_pos from inserted;
+
+  -- appending to a soft-deleted stream revives it without its old events
+  update ${s}.streams st
+     set last_revision = v_rev + v_count, state = 0,
+         truncate_before = case when v_state = 1 then greatest(coalesce(st.truncate_before, 0), v_rev + 1) else st.truncate_before end
+   where st.stream_id = p_stream;
+
+  perform pg_notify('${channel}', '');
+  return query select v_rev + v_count, pg_current_xact_id()::text, v_pos;
+end
+$fn$;
+
+-- Soft delete (the stream reads as empty; a later append carries on after its last revision) or
+-- tombstone (never written again; a tombstone of a stream that never existed reserves the id).
+create or replace function ${s}.delete_stream(p_stream text, p_expected text, p_hard boolean)
+returns void
+language plpgsql as $fn$
+declare
+  v_rev bigint;
+  v_state smallint;
+begin
+  select l.last_revision, l.state into v_rev, v_state from ${s}.lock_stream(p_stream, p_hard) l;
+  perform ${s}.check_expected(p_expected, v_rev, v_state);
+  if p_hard then
+    update ${s}.streams st set state = 2 where st.stream_id = p_stream;
+  else
+    update ${s}.streams st set state = 1 where st.stream_id = p_stream and v_rev >= 0;
+  end if;
+end
+$fn$;
+
+-- Replaces a stream's metadata, checking the metadata's own revision; returns the new one.
+create or replace function ${s}.set_stream_metadata(
+  p_stream text, p_expected text, p_max_age bigint, p_max_count bigint, p_truncate_before bigint, p_custom jsonb)
+returns bigint
+language plpgsql as $fn$
+declare
+  v_meta_rev bigint;
+begin
+  perform ${s}.lock_stream(p_stream, true);
+  select st.metadata_revision into v_meta_rev from ${s}.streams st where st.stream_id = p_stream;
+  perform ${s}.check_expected(p_expected, v_meta_rev, 0::smallint);
+  update ${s}.streams st
+     set max_age_seconds = p_max_age, max_count = p_max_count, truncate_before = p_truncate_before,
+         custom_metadata = p_custom, metadata_revision = v_meta_rev + 1
+   where st.stream_id = p_stream;
+  return v_meta_rev + 1;
+end
+$fn$;
+
+insert into ${s}.schema_version (version) values (${SCHEMA_VERSION}) on conflict do nothing;
+`;
+}

@@ -1,0 +1,473 @@
+/**
+ * The event store over PostgreSQL's SQL, shared by the server adapter (node-postgres) and the
+ * embedded one (PGlite). See `schema.ts` for why readers only read below the snapshot's xmin.
+ */
+import { Observable, type Subscriber } from 'rxjs';
+import { DuplicateEventIdError, EventStoreArgumentError, StreamDeletedError, WrongExpectedVersionError } from '../errors';
+import type {
+  AllFilter,
+  AppendOptions,
+  AppendResult,
+  DeleteResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamMetadata,
+  StreamMetadataResult,
+  SubscribeToAllOptions,
+  SubscriptionMessage,
+} from '../eventStore';
+import { decodePosition, encodePosition } from '../position';
+import {
+  assertExpectedRevision,
+  assertStreamId,
+  expectedRevisionOf,
+  matchesFilter,
+  validateEvents,
+  validateFilter,
+  validateReadAllOptions,
+  validateReadStreamOptions,
+} from '../validation';
+import { assertPosition } from '../position';
+import { notifyChannel, schemaSql, SQLSTATE } from './schema';
+import type { SqlDriver, SqlError } from './sqlDriver';
+import { Wakeup } from './wakeup';
+
+export interface SqlEventStoreOptions {
+  /** The PostgreSQL schema holding the store's tables. */
+  schema?: string;
+  /** How often an idle subscription looks for new events when no notification arrives. */
+  pollIntervalMs?: number;
+  /** Events one catch-up read fetches, unless the subscriber asks otherwise. */
+  defaultBatchSize?: number;
+}
+
+interface EventRow {
+  tx: string;
+  gp: string | number | bigint;
+  stream_id: string;
+  revision: string | number | bigint;
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  created_at: Date | string;
+}
+
+interface StreamReadRow extends Partial<EventRow> {
+  state: number;
+}
+
+const START = encodePosition(0, 0);
+const EVENT_COLUMNS = `e.transaction_id::text as tx, e.global_position as gp, e.stream_id, e.revision, e.event_id::text as id, e.type, e.data, e.metadata, e.created_at`;
+const MAX_SUBSCRIPTION_RETRIES = 5;
+
+export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<EventStore> {
+  const schema = options.schema ?? 'event_store';
+  // The schema is set up under an advisory lock so that services starting together do not race.
+  await driver.exec(`begin; select pg_advisory_xact_lock(hashtext('bdbazar.event_store.${schema}')); ${schemaSql(schema)} commit;`);
+  return new SqlEventStore(driver, schema, options.pollIntervalMs ?? 250, options.defaultBatchSize ?? 1000);
+}
+
+class SqlEventStore implements EventStore {
+  private closed = false;
+  private readonly wakeup = new Wakeup();
+  private readonly subscriptions = new Set<Subscriber<SubscriptionMessage>>();
+  private listening: Promise<void> | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
+  private readonly sql: ReturnType<typeof statements>;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly schema: string,
+    private readonly pollIntervalMs: number,
+    private readonly defaultBatchSize: number,
+  ) {
+    this.sql = statements(schema);
+  }
+
+  async appendToStream(streamId: string, events: readonly EventToAppend<string, unknown, unknown>[], options?: AppendOptions): Promise<AppendResult> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const expected = expectedRevisionOf(options);
+    const valid = validateEvents(events);
+    const payload = `[${valid
+      .map((e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`)
+      .join(',')}]`;
+    const params = [streamId, String(expected), payload];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const [row] = await this.driver.query<{ next_revision: string | number; transaction_id: string; global_position: string | number }>(
+          this.sql.append,
+          params,
+        );
+        if (!row) throw new Error(`append_events returned no row for stream '${streamId}'`);
+        return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.transaction_id, row.global_position) };
+      } catch (error) {
+        // A twin of this append committed between our idempotency check and our insert: the
+        // second try finds it under the stream's lock and answers as the first did.
+        if (isSqlError(error, SQLSTATE.uniqueViolation) && (error as SqlError).constraint === 'events_event_id' && attempt === 0) continue;
+        throw this.mapError(error, streamId, expected);
+      }
+    }
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const { fromRevision, direction, maxCount } = validateReadStreamOptions(options);
+    // forwards: the lowest revision to read; backwards: the highest (null: the stream's last)
+    const from = typeof fromRevision === 'number' ? fromRevision : fromRevision === 'start' ? 0 : direction === 'forwards' ? Number.MAX_SAFE_INTEGER : null;
+    const limit = maxCount === Number.MAX_SAFE_INTEGER ? null : maxCount;
+    const sql = direction === 'forwards' ? this.sql.readStreamForwards : this.sql.readStreamBackwards;
+    const rows = await this.driver.query<StreamReadRow>(sql, [streamId, from, limit]);
+    const first = rows[0];
+    if (!first) return [];
+    if (Number(first.state) === 2) throw new StreamDeletedError(streamId);
+    if (first.id === null || first.id === undefined) return [];
+    return rows.map((row) => toRecorded(row as EventRow));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const { direction, fromPosition, maxCount, filter } = validateReadAllOptions(options);
+    const limit = maxCount === Number.MAX_SAFE_INTEGER ? null : maxCount;
+    const { categories, prefixes } = filterParams(filter);
+    if (direction === 'forwards') {
+      if (fromPosition === 'end') return [];
+      const { major, minor } = decodePosition(fromPosition === 'start' ? START : fromPosition);
+      const rows = await this.driver.query<EventRow>(this.sql.readAllForwards, [major.toString(), minor.toString(), limit, categories, prefixes]);
+      return rows.map(toRecorded);
+    }
+    if (fromPosition === 'start') return [];
+    const bound = fromPosition === 'end' ? null : decodePosition(fromPosition);
+    const rows = await this.driver.query<EventRow>(this.sql.readAllBackwards, [
+      bound?.major.toString() ?? null,
+      bound?.minor.toString() ?? null,
+      limit,
+      categories,
+      prefixes,
+    ]);
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Observable<SubscriptionMessage> {
+    const filter = validateFilter(options.filter);
+    const from = options.fromPosition ?? 'start';
+    if (from !== 'start' && from !== 'end') assertPosition(from, 'fromPosition');
+    const batchSize = options.batchSize ?? this.defaultBatchSize;
+    if (!Number.isSafeInteger(batchSize) || batchSize <= 0) throw new EventStoreArgumentError(`batchSize must be a positive integer, got ${String(batchSize)}.`);
+
+    return new Observable<SubscriptionMessage>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new Error('The event store is closed.'));
+        return undefined;
+      }
+      this.subscriptions.add(subscriber);
+      let stopped = false;
+      void this.ensureListening();
+      void this.runSubscription(subscriber, from, filter, batchSize, () => stopped).finally(() => this.subscriptions.delete(subscriber));
+      return () => {
+        stopped = true;
+        this.subscriptions.delete(subscriber);
+        this.wakeup.notify();
+      };
+    });
+  }
+
+  async deleteStream(streamId: string, options?: AppendOptions): Promise<DeleteResult> {
+    return this.delete(streamId, options, false);
+  }
+
+  async tombstoneStream(streamId: string, options?: AppendOptions): Promise<DeleteResult> {
+    return this.delete(streamId, options, true);
+  }
+
+  async setStreamMetadata(streamId: string, metadata: StreamMetadata, options?: { expectedMetadataRevision?: ExpectedRevision }): Promise<{ metadataRevision: number }> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const expected = options?.expectedMetadataRevision ?? 'any';
+    assertExpectedRevision(expected, 'expectedMetadataRevision');
+    const { maxAge, maxCount, truncateBefore, custom } = validateStreamMetadata(metadata);
+    try {
+      const [row] = await this.driver.query<{ revision: string | number }>(this.sql.setMetadata, [
+        streamId,
+        String(expected),
+        maxAge ?? null,
+        maxCount ?? null,
+        truncateBefore ?? null,
+        custom === undefined ? null : JSON.stringify(custom),
+      ]);
+      return { metadataRevision: Number(row?.revision) };
+    } catch (error) {
+      throw this.mapError(error, `$$${streamId}`, expected);
+    }
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadataResult> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const [row] = await this.driver.query<{
+      state: number;
+      max_age_seconds: string | null;
+      max_count: string | null;
+      truncate_before: string | null;
+      custom_metadata: StreamMetadata['custom'] | null;
+      metadata_revision: string;
+    }>(this.sql.getMetadata, [streamId]);
+    if (row && Number(row.state) === 2) throw new StreamDeletedError(streamId);
+    const metadataRevision = row ? Number(row.metadata_revision) : -1;
+    const metadata: StreamMetadata = {};
+    if (row?.max_age_seconds != null) metadata.maxAge = Number(row.max_age_seconds);
+    if (row?.max_count != null) metadata.maxCount = Number(row.max_count);
+    if (row?.truncate_before != null && metadataRevision >= 0) metadata.truncateBefore = Number(row.truncate_before);
+    if (row?.custom_metadata != null) metadata.custom = row.custom_metadata;
+    return { streamId, metadata, metadataRevision: metadataRevision < 0 ? 'no_stream' : metadataRevision };
+  }
+
+  async headPosition(): Promise<Position | null> {
+    this.assertOpen();
+    const [row] = await this.driver.query<{ tx: string; gp: string }>(this.sql.head);
+    return row ? encodePosition(row.tx, row.gp) : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.listenRetry);
+    for (const subscriber of this.subscriptions) subscriber.complete();
+    this.subscriptions.clear();
+    this.wakeup.notify();
+    await this.listening?.catch(() => undefined);
+    await this.unlisten?.().catch(() => undefined);
+    await this.driver.close();
+  }
+
+  private async delete(streamId: string, options: AppendOptions | undefined, hard: boolean): Promise<DeleteResult> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const expected = expectedRevisionOf(options);
+    try {
+      await this.driver.query(this.sql.deleteStream, [streamId, String(expected), hard]);
+    } catch (error) {
+      throw this.mapError(error, streamId, expected);
+    }
+    return { position: await this.headPosition() };
+  }
+
+  /** Reads the events after `cursor`, never past an event whose transaction may still be open. */
+  private async readAfter(cursor: Position, batchSize: number): Promise<EventRow[]> {
+    const { major, minor } = decodePosition(cursor);
+    return this.driver.query<EventRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]);
+  }
+
+  private async runSubscription(
+    subscriber: Subscriber<SubscriptionMessage>,
+    from: Position | 'start' | 'end',
+    filter: AllFilter | undefined,
+    batchSize: number,
+    isStopped: () => boolean,
+  ): Promise<void> {
+    const stopped = (): boolean => isStopped() || this.closed || subscriber.closed;
+    let failures = 0;
+    let cursor: Position;
+    let delivered: Position | null = null;
+    try {
+      cursor = from === 'start' ? START : from === 'end' ? ((await this.headPosition()) ?? START) : from;
+    } catch (error) {
+      if (!stopped()) subscriber.error(error);
+      return;
+    }
+    if (from !== 'start') delivered = cursor === START ? null : cursor;
+    let caughtUp = false;
+    let heldBack = false;
+    let heldBackDelay = 0;
+
+    while (!stopped()) {
+      const seenBeforeRead = this.wakeup.count;
+      let rows: EventRow[];
+      try {
+        rows = await this.readAfter(cursor, batchSize);
+        failures = 0;
+      } catch (error) {
+        if (stopped()) return;
+        if (++failures > MAX_SUBSCRIPTION_RETRIES) {
+          subscriber.error(error);
+          return;
+        }
+        await this.wakeup.sleep(100 * 2 ** failures);
+        continue;
+      }
+      let lastMatched = true;
+      for (const row of rows) {
+        if (stopped()) return;
+        const event = toRecorded(row);
+        cursor = event.position;
+        lastMatched = matchesFilter(filter, event.streamId, event.type);
+        if (lastMatched) {
+          delivered = cursor;
+          subscriber.next({ kind: 'event', event });
+        }
+      }
+      if (stopped()) return;
+      if (rows.length > 0 && !lastMatched) subscriber.next({ kind: 'checkpoint', position: cursor });
+      if (rows.length === batchSize) continue;
+      if (!caughtUp) {
+        caughtUp = true;
+        subscriber.next({ kind: 'caughtUp', position: delivered ?? (cursor === START ? null : cursor) });
+      }
+      if (rows.length > 0) {
+        heldBack = false;
+        heldBackDelay = 0;
+      }
+      // Something committed while we read: look again at once.
+      if (rows.length > 0 || this.wakeup.count !== seenBeforeRead) continue;
+      if (heldBack) {
+        // A commit was announced but nothing became readable: an older transaction still holds
+        // the snapshot's xmin back. Look again soon, backing off, rather than a whole poll later.
+        heldBackDelay = Math.min(Math.max(1, heldBackDelay * 2), this.pollIntervalMs);
+        await this.wakeup.wait(seenBeforeRead, heldBackDelay);
+        continue;
+      }
+      heldBack = await this.wakeup.wait(seenBeforeRead, this.pollIntervalMs);
+    }
+  }
+
+  /** One LISTEN connection per store wakes every subscription; polling covers any gap. */
+  private ensureListening(): Promise<void> {
+    if (this.listening || this.closed) return this.listening ?? Promise.resolve();
+    this.listening = (async () => {
+      try {
+        this.unlisten = await this.driver.listen(
+          notifyChannel(this.schema),
+          () => this.wakeup.notify(),
+          () => this.relisten(),
+        );
+        // Anything committed while we were not listening is picked up by this wake-up.
+        this.wakeup.notify();
+      } catch {
+        this.relisten();
+      }
+    })();
+    return this.listening;
+  }
+
+  private relisten(): void {
+    this.listening = undefined;
+    this.unlisten = undefined;
+    if (this.closed) return;
+    clearTimeout(this.listenRetry);
+    this.listenRetry = setTimeout(() => void this.ensureListening(), 1000);
+    this.listenRetry.unref();
+  }
+
+  private mapError(error: unknown, streamId: string, expected: ExpectedRevision): unknown {
+    if (isSqlError(error, SQLSTATE.wrongExpectedVersion)) {
+      const actual = (error as SqlError).detail;
+      return new WrongExpectedVersionError(streamId, expected, actual === 'no_stream' || actual === undefined ? 'no_stream' : Number(actual));
+    }
+    if (isSqlError(error, SQLSTATE.streamDeleted)) return new StreamDeletedError(streamId);
+    if (isSqlError(error, SQLSTATE.duplicateEventId) || isSqlError(error, SQLSTATE.uniqueViolation)) {
+      return new DuplicateEventIdError(
+        (error as SqlError).detail?.match(/[0-9a-f-]{36}/i)?.[0] ?? 'of this batch',
+        'in another stream, at other revisions or with other content',
+      );
+    }
+    return error;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The event store is closed.');
+  }
+}
+
+function statements(s: string) {
+  const xmin = `(select pg_snapshot_xmin(pg_current_snapshot()))`;
+  const filter = `and ($4::text[] is null or split_part(e.stream_id, '-', 1) = any($4::text[]))
+       and ($5::text[] is null or exists (select 1 from unnest($5::text[]) p where starts_with(e.type, p)))`;
+  // The first revision a stream still shows: after truncation and within maxCount.
+  const firstVisible = `greatest(coalesce(st.truncate_before, 0), case when st.max_count is null then 0 else st.last_revision - st.max_count + 1 end)`;
+  const visible = `e.stream_id = st.stream_id and st.state = 0 and e.revision >= ${firstVisible}
+         and (st.max_age_seconds is null or e.created_at >= now() - make_interval(secs => st.max_age_seconds))`;
+  return {
+    append: `select next_revision, transaction_id, global_position from ${s}.append_events($1, $2, $3::jsonb)`,
+    readStreamForwards: `
+      select st.state, ${EVENT_COLUMNS} from ${s}.streams st
+      left join lateral (
+        select * from ${s}.events e where ${visible} and e.revision >= coalesce($2::bigint, 0)
+        order by e.revision limit $3::bigint) e on true
+      where st.stream_id = $1`,
+    readStreamBackwards: `
+      select st.state, ${EVENT_COLUMNS} from ${s}.streams st
+      left join lateral (
+        select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
+        order by e.revision desc limit $3::bigint) e on true
+      where st.stream_id = $1`,
+    readAllForwards: `
+      select ${EVENT_COLUMNS} from ${s}.events e
+      where (e.transaction_id, e.global_position) >= ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
+       ${filter}
+      order by e.transaction_id, e.global_position limit $3::bigint`,
+    readAllBackwards: `
+      select ${EVENT_COLUMNS} from ${s}.events e
+      where ($1::xid8 is null or (e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)) and e.transaction_id < ${xmin}
+       ${filter}
+      order by e.transaction_id desc, e.global_position desc limit $3::bigint`,
+    readAfter: `
+      select ${EVENT_COLUMNS} from ${s}.events e
+      where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
+      order by e.transaction_id, e.global_position limit $3::bigint`,
+    head: `
+      select e.transaction_id::text as tx, e.global_position::text as gp from ${s}.events e
+      where e.transaction_id < ${xmin}
+      order by e.transaction_id desc, e.global_position desc limit 1`,
+    deleteStream: `select ${s}.delete_stream($1, $2, $3)`,
+    setMetadata: `select ${s}.set_stream_metadata($1, $2, $3, $4, $5, $6::jsonb) as revision`,
+    getMetadata: `select state, max_age_seconds, max_count, truncate_before, custom_metadata, metadata_revision from ${s}.streams where stream_id = $1`,
+  };
+}
+
+function filterParams(filter: AllFilter | undefined): { categories: string[] | null; prefixes: string[] | null } {
+  return { categories: filter?.streamCategories ?? null, prefixes: filter?.eventTypePrefixes ?? null };
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    data: row.data as RecordedEvent['data'],
+    metadata: row.metadata as RecordedEvent['metadata'],
+    streamId: row.stream_id,
+    revision: Number(row.revision),
+    position: encodePosition(row.tx, row.gp),
+    createdAt: row.created_at instanceof Date ? row.created_at : new Date(row.created_at),
+  };
+}
+
+function validateStreamMetadata(metadata: StreamMetadata): StreamMetadata {
+  if (typeof metadata !== 'object' || metadata === null) throw new EventStoreArgumentError('Stream metadata must be an object.');
+  for (const key of ['maxAge', 'maxCount', 'truncateBefore'] as const) {
+    const value = metadata[key];
+    const min = key === 'truncateBefore' ? 0 : 1;
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= min)) {
+      throw new EventStoreArgumentError(`Stream metadata ${key} must be an integer from ${min}, got ${JSON.stringify(value)}.`);
+    }
+  }
+  if (metadata.custom !== undefined) {
+    try {
+      validateEvents([{ id: '00000000-0000-0000-0000-000000000000', type: 'metadata', data: {}, metadata: metadata.custom }]);
+    } catch (error) {
+      throw new EventStoreArgumentError(`Stream metadata custom must be plain JSON: ${(error as Error).message}`);
+    }
+  }
+  return metadata;
+}
+
+function isSqlError(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as SqlError).code === code;
+}

@@ -1,0 +1,161 @@
+/**
+ * The PostgreSQL adapter must never let a reader skip an event. A sequence number is taken when a
+ * row is inserted, not when its transaction commits, so a reader that trusts
+ * `position > checkpoint` loses the events of a transaction that commits late. These tests hold a
+ * transaction open on purpose and run many writers against a live subscriber.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { describeWithServer, requireServerUrl, uniqueSchema } from '../../test/servers';
+import { createPostgresEventStore, type EventStore, type RecordedEvent, type SubscriptionMessage } from '../src/eventStore';
+import { event, waitFor } from './eventStoreContract';
+
+describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () => {
+  const schema = uniqueSchema('es_order');
+  let store: EventStore;
+
+  beforeAll(async () => {
+    store = await createPostgresEventStore({ connectionString: requireServerUrl('postgres'), schema, poolConfig: { max: 40 }, pollIntervalMs: 10_000 });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    const pool = new Pool({ connectionString: requireServerUrl('postgres') });
+    await pool.query(`drop schema if exists ${schema} cascade`);
+    await pool.end();
+  });
+
+  function subscribeFrom(from: string | 'start' | 'end'): { received: RecordedEvent[]; messages: SubscriptionMessage[]; stop: () => void } {
+    const received: RecordedEvent[] = [];
+    const messages: SubscriptionMessage[] = [];
+    const subscription = store.subscribeToAll({ fromPosition: from, batchSize: 500 }).subscribe({
+      next: (message) => {
+        messages.push(message);
+        if (message.kind === 'event') received.push(message.event);
+      },
+      error: (error: unknown) => {
+        throw error;
+      },
+    });
+    return { received, messages, stop: () => subscription.unsubscribe() };
+  }
+
+  it('holds back events committed after an open transaction, then delivers them all, none skipped', async () => {
+    const head = (await store.headPosition()) ?? 'start';
+    const subscriber = subscribeFrom(head);
+    await waitFor(() => subscriber.messages.some((m) => m.kind === 'caughtUp'));
+
+    // A slow writer takes its sequence number first and keeps its transaction open.
+    const slow = new Client({ connectionString: requireServerUrl('postgres') });
+    await slow.connect();
+    const slowStream = `slow-${randomUUID()}`;
+    const slowEvent = event('SlowThingHappened');
+    try {
+      await slow.query('begin');
+      const [slowRow] = (
+        await slow.query<{ global_position: string }>(`select global_position from ${schema}.append_events($1, 'any', $2::jsonb)`, [
+          slowStream,
+          JSON.stringify([{ ...slowEvent, metadata: {} }]),
+        ])
+      ).rows;
+
+      // Fast writers commit after it, with higher sequence numbers.
+      const fastStream = `fast-${randomUUID()}`;
+      const fast = Array.from({ length: 20 }, () => event('FastThingHappened'));
+      for (const e of fast) await store.appendToStream(fastStream, [e]);
+      const fastRead = await store.readStream(fastStream);
+      expect(fastRead).toHaveLength(20);
+
+      // A naive reader, ordering by sequence, now sees the fast events after the slow event's
+      // sequence number, but not the slow event: it would move its checkpoint past it for good.
+      const naive = new Client({ connectionString: requireServerUrl('postgres') });
+      await naive.connect();
+      const after = await naive.query(`select 1 from ${schema}.events where global_position > $1 and stream_id = $2`, [slowRow!.global_position, fastStream]);
+      const slowVisible = await naive.query(`select 1 from ${schema}.events where stream_id = $1`, [slowStream]);
+      await naive.end();
+      expect(after.rowCount).toBe(20);
+      expect(slowVisible.rowCount).toBe(0);
+
+      // Ours holds them back while the slow transaction is open: nothing from after it is delivered.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscriber.received.filter((e) => e.streamId === fastStream || e.streamId === slowStream)).toEqual([]);
+      expect(await store.readAll({ fromPosition: fastRead[0]!.position })).toEqual([]);
+
+      await slow.query('commit');
+      await waitFor(() => subscriber.received.filter((e) => e.streamId === fastStream).length === 20);
+      const delivered = subscriber.received.filter((e) => e.streamId === fastStream || e.streamId === slowStream);
+      expect(delivered.map((e) => e.id)).toEqual([slowEvent.id, ...fast.map((e) => e.id)]);
+    } finally {
+      subscriber.stop();
+      await slow.end();
+    }
+  });
+
+  it('delivers 20,000 events from 32 writers to a live subscriber exactly once, each stream in revision order', async () => {
+    const head = (await store.headPosition()) ?? 'start';
+    const category = `stress${randomUUID().slice(0, 6)}`;
+    const subscriber = subscribeFrom(head);
+    const streams = Array.from({ length: 200 }, () => `${category}-${randomUUID()}`);
+    const total = 20_000;
+    const writers = 32;
+    let next = 0;
+    const appendedIds = new Set<string>();
+
+    await Promise.all(
+      Array.from({ length: writers }, async () => {
+        while (next < total) {
+          next++;
+          const e = event('StressEventHappened', { at: next });
+          appendedIds.add(e.id);
+          await store.appendToStream(streams[Math.floor(Math.random() * streams.length)]!, [e]);
+        }
+      }),
+    );
+
+    try {
+      await waitFor(() => subscriber.received.filter((e) => e.streamId.startsWith(category)).length >= total, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show itself
+      const mine = subscriber.received.filter((e) => e.streamId.startsWith(category));
+      expect(mine).toHaveLength(total);
+      expect(new Set(mine.map((e) => e.id))).toEqual(appendedIds);
+
+      const revisionsByStream = new Map<string, number[]>();
+      for (const e of mine) revisionsByStream.set(e.streamId, [...(revisionsByStream.get(e.streamId) ?? []), e.revision]);
+      for (const revisions of revisionsByStream.values()) {
+        expect(revisions).toEqual(revisions.map((_, n) => n));
+      }
+      const positions = subscriber.received.map((e) => e.position);
+      expect([...positions].sort()).toEqual(positions);
+    } finally {
+      subscriber.stop();
+    }
+  }, 120_000);
+
+  it('wakes a subscriber on commit through LISTEN/NOTIFY, not a poll interval later', async () => {
+    // The store polls only every 10 s here, so a delivery within a second came by notification.
+    const subscriber = subscribeFrom('end');
+    try {
+      await waitFor(() => subscriber.messages.some((m) => m.kind === 'caughtUp'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const id = `wake-${randomUUID()}`;
+      await store.appendToStream(id, [event()]);
+      await waitFor(() => subscriber.received.some((e) => e.streamId === id), 1_000);
+    } finally {
+      subscriber.stop();
+    }
+  });
+
+  it('sets up the same schema from many processes at once', async () => {
+    const shared = uniqueSchema('es_setup');
+    const stores = await Promise.all(
+      Array.from({ length: 5 }, () => createPostgresEventStore({ connectionString: requireServerUrl('postgres'), schema: shared, poolConfig: { max: 2 } })),
+    );
+    const id = `setup-${randomUUID()}`;
+    await Promise.all(stores.map((s, n) => s.appendToStream(id, [event('SetUp', { n })])));
+    expect(await stores[0]!.readStream(id)).toHaveLength(5);
+    await Promise.all(stores.map((s) => s.close()));
+    const pool = new Pool({ connectionString: requireServerUrl('postgres') });
+    await pool.query(`drop schema ${shared} cascade`);
+    await pool.end();
+  });
+});
