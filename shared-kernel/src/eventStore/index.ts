@@ -4,3 +4,4 @@ export * from './position';
 export { categoryOf } from './validation';
 export { createPostgresEventStore, createEmbeddedEventStore } from './postgresEventStore';
 export type { PostgresEventStoreOptions, EmbeddedEventStoreOptions } from './postgresEventStore';
+export { createEventStoreDbEventStore } from './eventStoreDb/eventStoreDbEventStore';

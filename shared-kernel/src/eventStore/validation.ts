@@ -3,7 +3,7 @@
  * everywhere, before anything is written.
  */
 import { EventStoreArgumentError } from './errors';
-import type { AllFilter, AppendOptions, ExpectedRevision, EventToAppend, ReadAllOptions, ReadStreamOptions } from './eventStore';
+import type { AllFilter, AppendOptions, ExpectedRevision, EventToAppend, ReadAllOptions, ReadStreamOptions, StreamMetadata } from './eventStore';
 import { assertPosition } from './position';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -33,6 +33,7 @@ export function assertStreamId(streamId: unknown): asserts streamId is string {
   if (streamId.startsWith('$')) {
     throw new EventStoreArgumentError(`Stream ids starting with '$' are reserved for the store itself: '${streamId}'.`, { streamId });
   }
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f]/.test(streamId)) {
     throw new EventStoreArgumentError(`A stream id may not contain control characters: ${JSON.stringify(streamId)}.`, { streamId });
   }
@@ -148,6 +149,27 @@ export function matchesFilter(filter: AllFilter | undefined, streamId: string, t
   if (!filter) return true;
   if (filter.streamCategories) return filter.streamCategories.includes(categoryOf(streamId));
   return filter.eventTypePrefixes.some((prefix) => type.startsWith(prefix));
+}
+
+export function validateStreamMetadata(metadata: StreamMetadata): StreamMetadata {
+  if (!isPlainObject(metadata)) throw new EventStoreArgumentError('Stream metadata must be an object.');
+  for (const key of ['maxAge', 'maxCount', 'truncateBefore'] as const) {
+    const value = metadata[key];
+    const min = key === 'truncateBefore' ? 0 : 1;
+    if (value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value) && value >= min)) {
+      throw new EventStoreArgumentError(`Stream metadata ${key} must be an integer from ${min}, got ${describe(value)}.`);
+    }
+  }
+  if (metadata.custom !== undefined) {
+    if (!isPlainObject(metadata.custom)) throw new EventStoreArgumentError('Custom stream metadata must be a plain object.');
+    assertJson(metadata.custom, 'Custom stream metadata');
+    // EventStoreDB reads keys such as $acl as its own; no adapter accepts them, so all behave alike.
+    const reserved = Object.keys(metadata.custom).find((key) => key.startsWith('$'));
+    if (reserved !== undefined) {
+      throw new EventStoreArgumentError(`Custom stream metadata keys starting with '$' are reserved for the store: '${reserved}'.`);
+    }
+  }
+  return metadata;
 }
 
 function validMaxCount(maxCount: unknown): number {

@@ -16,9 +16,14 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   const listeners = new Set<PoolClient>();
 
   return {
+    sharedWithOtherProcesses: true,
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
       const result = await pool.query(sql, params as unknown[] | undefined);
       return result.rows as Row[];
+    },
+    async queryArrays<Row extends unknown[]>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+      const result = await pool.query<Row>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' });
+      return result.rows;
     },
     async exec(sql: string): Promise<void> {
       await pool.query(sql);

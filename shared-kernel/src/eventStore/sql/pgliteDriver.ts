@@ -12,8 +12,14 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
   const db = options.pglite ?? new PGlite(options.dataDir ?? 'memory://');
   await db.waitReady;
   return {
+    // PGlite is a database inside this process: no other process writes to it.
+    sharedWithOtherProcesses: false,
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
       const result = await db.query<Row>(sql, params as unknown[] | undefined);
+      return result.rows;
+    },
+    async queryArrays<Row extends unknown[]>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
+      const result = await db.query<Row>(sql, params as unknown[] | undefined, { rowMode: 'array' });
       return result.rows;
     },
     async exec(sql: string): Promise<void> {

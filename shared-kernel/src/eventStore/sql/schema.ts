@@ -13,6 +13,7 @@ export function assertSchemaName(schema: string): void {
   }
 }
 
+/** The channel on which writers announce commits (outside their transactions). */
 export function notifyChannel(schema: string): string {
   return `${schema}_appended`;
 }
@@ -30,7 +31,6 @@ export const SCHEMA_VERSION = 1;
 export function schemaSql(schema: string): string {
   assertSchemaName(schema);
   const s = schema;
-  const channel = notifyChannel(schema);
   return /* sql */ `
 create schema if not exists ${s};
 
@@ -131,7 +131,7 @@ declare
   v_state smallint;
   v_pos bigint;
 begin
-  select l.last_revision, l.state into v_rev, v_state from ${s}.lock_stream(p_stream, true) l;
+  select l.last_revision, l.state into v_rev, v_state from ${s}.lock_stream(p_stream, false) l;
 
   -- A retried append (checked under the stream's lock, so that a concurrent twin is seen): the same ids,
   -- in this stream, at consecutive revisions, with the same content.
@@ -163,13 +163,15 @@ begin
   )
   select max(inserted.global_position) into v_pos from inserted;
 
-  -- appending to a soft-deleted stream revives it without its old events
-  update ${s}.streams st
-     set last_revision = v_rev + v_count, state = 0,
-         truncate_before = case when v_state = 1 then greatest(coalesce(st.truncate_before, 0), v_rev + 1) else st.truncate_before end
-   where st.stream_id = p_stream;
+  -- one write of the stream's row, new or not; appending to a soft-deleted stream revives it
+  -- without its old events
+  insert into ${s}.streams as st (stream_id, last_revision) values (p_stream, v_rev + v_count)
+  on conflict (stream_id) do update
+     set last_revision = excluded.last_revision, state = 0,
+         truncate_before = case when st.state = 1 then greatest(coalesce(st.truncate_before, 0), v_rev + 1) else st.truncate_before end;
 
-  perform pg_notify('${channel}', '');
+  -- No NOTIFY here: NOTIFY takes a global lock at commit and would serialise every append.
+  -- The adapter wakes subscribers after the commit instead (see sqlEventStore.ts).
   return query select v_rev + v_count, pg_current_xact_id()::text, v_pos;
 end
 $fn$;

@@ -9,8 +9,12 @@ export interface SqlError extends Error {
 }
 
 export interface SqlDriver {
+  /** Whether other processes may write to the same database (then commits are announced with NOTIFY). */
+  readonly sharedWithOtherProcesses: boolean;
   /** One statement with parameters, one round trip. */
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** The same, with each row as an array of its columns in select order. */
+  queryArrays<Row extends unknown[]>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Several statements without parameters (schema setup). */
   exec(sql: string): Promise<void>;
   /** Calls `onNotify` for every NOTIFY on the channel until the returned function is called. */

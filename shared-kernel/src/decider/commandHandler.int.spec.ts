@@ -1,0 +1,213 @@
+import type { EventStore } from '../eventStore/eventStore';
+import { WrongExpectedVersionError } from '../eventStore/errors';
+import { createEmbeddedEventStore } from '../eventStore/postgresEventStore';
+import { ConcurrencyError, NotFoundError } from '../errors';
+import { handleCommand, type HandleCommandOptions } from './commandHandler';
+import type { CommandContext } from './envelope';
+import { todoList, type TodoCommand, type TodoEvent, type TodoState } from './testing/todoList';
+import { UpcasterRegistry } from './upcasters';
+
+const context: CommandContext = { correlationId: 'req-1', causationId: 'cmd-1', actor: { id: 'user-7', role: 'buyer' } };
+const clock = () => new Date('2025-03-01T10:00:00.000Z');
+const add = (id: string, title: string): TodoCommand => ({ type: 'AddTodo', data: { id, title } });
+const complete = (id: string): TodoCommand => ({ type: 'CompleteTodo', data: { id } });
+
+let eventStore: EventStore;
+let streams = 0;
+const newStream = () => `todo-0193a000-0000-7000-8000-${String(++streams).padStart(12, '0')}`;
+
+beforeAll(async () => {
+  eventStore = await createEmbeddedEventStore({ dataDir: 'memory://', schema: 'decider_test' });
+});
+
+afterAll(async () => {
+  await eventStore?.close();
+});
+
+function handle(streamId: string, command: TodoCommand, options: Partial<HandleCommandOptions<TodoCommand, TodoEvent, TodoState>> = {}) {
+  return handleCommand({ eventStore, decider: todoList, streamId, command, context, envelope: { clock }, ...options });
+}
+
+/** The store as handleCommand sees it, where `rival` writes (once) between its read and its append. */
+function withRivalWrite(rival: () => Promise<unknown>): EventStore {
+  let rivalWrote = false;
+  const appendToStream: EventStore['appendToStream'] = async (...args) => {
+    if (!rivalWrote) {
+      rivalWrote = true;
+      await rival();
+    }
+    return eventStore.appendToStream(...args);
+  };
+  return new Proxy(eventStore, {
+    get: (target, key) => (key === 'appendToStream' ? appendToStream : Reflect.get(target, key, target)),
+  });
+}
+
+describe('handleCommand', () => {
+  describe('when the stream is new', () => {
+    it('appends the decided events expecting no stream', async () => {
+      const streamId = newStream();
+      const result = await handle(streamId, add('a', 'Buy rice'));
+
+      expect(result).toEqual({
+        events: [{ type: 'TodoAdded', data: { id: 'a', title: 'Buy rice' } }],
+        newState: { todos: { a: { title: 'Buy rice', done: false } } },
+        nextExpectedRevision: 0,
+        position: expect.any(String),
+      });
+      const stored = await eventStore.readStream(streamId);
+      expect(stored.map(({ type, data, revision }) => ({ type, data, revision }))).toEqual([{ type: 'TodoAdded', data: { id: 'a', title: 'Buy rice' }, revision: 0 }]);
+      expect(stored[0]?.position).toBe(result.position);
+    });
+
+    it('stores the metadata on every event', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const [stored] = await eventStore.readStream(streamId);
+      expect(stored?.metadata).toEqual({
+        correlationId: 'req-1',
+        causationId: 'cmd-1',
+        actor: { id: 'user-7', role: 'buyer' },
+        occurredAt: '2025-03-01T10:00:00.000Z',
+        schemaVersion: 1,
+      });
+      expect(stored?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    });
+
+    it('passes on the refusal of the decider and writes nothing', async () => {
+      const streamId = newStream();
+      await expect(handle(streamId, complete('a'))).rejects.toThrow(NotFoundError);
+      expect(await eventStore.readStream(streamId)).toEqual([]);
+    });
+  });
+
+  describe('when the stream already has events', () => {
+    it('decides on the folded state and appends after the last revision', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      await handle(streamId, add('b', 'Buy dal'));
+
+      const result = await handle(streamId, complete('a'));
+
+      expect(result.events).toEqual([{ type: 'TodoCompleted', data: { id: 'a' } }]);
+      expect(result.newState).toEqual({ todos: { a: { title: 'Buy rice', done: true }, b: { title: 'Buy dal', done: false } } });
+      expect(result.nextExpectedRevision).toBe(2);
+    });
+  });
+
+  describe('when decide returns no events', () => {
+    it('appends nothing and returns the current revision and position', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const done = await handle(streamId, complete('a'));
+
+      const again = await handle(streamId, complete('a'));
+
+      expect(again).toEqual({ events: [], newState: done.newState, nextExpectedRevision: 1, position: done.position });
+      expect(await eventStore.readStream(streamId)).toHaveLength(2);
+    });
+  });
+
+  describe('when the caller expects a revision (If-Match)', () => {
+    it('appends when the revision holds', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'), { expectedRevision: 'no_stream' });
+      const result = await handle(streamId, complete('a'), { expectedRevision: 0 });
+      expect(result.nextExpectedRevision).toBe(1);
+    });
+
+    it('refuses a stale revision before deciding, even a command that would change nothing', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      await handle(streamId, complete('a'));
+      const decide = jest.fn(todoList.decide);
+
+      const attempt = handle(streamId, complete('a'), { expectedRevision: 0, retries: 3, decider: { ...todoList, decide } });
+
+      await expect(attempt).rejects.toThrow(WrongExpectedVersionError);
+      await expect(attempt).rejects.toMatchObject({ expectedRevision: 0, actualRevision: 1 });
+      expect(decide).not.toHaveBeenCalled();
+    });
+
+    it('does not retry when a rival write lands between the read and the append', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const decide = jest.fn(todoList.decide);
+      const store = withRivalWrite(() => handle(streamId, add('b', 'Buy dal')));
+
+      const attempt = handle(streamId, complete('a'), { expectedRevision: 0, retries: 3, eventStore: store, decider: { ...todoList, decide } });
+
+      await expect(attempt).rejects.toThrow(WrongExpectedVersionError);
+      await expect(attempt).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(decide).toHaveBeenCalledTimes(1);
+      expect((await eventStore.readStream(streamId)).map((e) => e.data)).toEqual([
+        { id: 'a', title: 'Buy rice' },
+        { id: 'b', title: 'Buy dal' },
+      ]);
+    });
+  });
+
+  describe('when concurrent commands conflict', () => {
+    it('fails the loser when no retries are allowed', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const results = await Promise.allSettled([handle(streamId, add('b', 'Buy dal')), handle(streamId, add('c', 'Buy oil'))]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(WrongExpectedVersionError) });
+    });
+
+    it('re-reads and re-decides until each one lands', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const decide = jest.fn(todoList.decide);
+      const decider = { ...todoList, decide };
+
+      const results = await Promise.all(
+        ['b', 'c', 'd', 'e'].map((id) => handle(streamId, add(id, `Item ${id}`), { retries: 5, decider })),
+      );
+
+      expect(results.map((r) => r.nextExpectedRevision).sort()).toEqual([1, 2, 3, 4]);
+      expect(decide.mock.calls.length).toBeGreaterThan(4); // at least one was decided again
+      expect(Object.keys((await handle(streamId, complete('a'))).newState.todos).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    });
+
+    it('decides again on the state the rival left', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const store = withRivalWrite(() => handle(streamId, complete('a')));
+
+      // The rival completes 'a' between our first read and append; our retry sees it done and changes nothing.
+      const result = await handle(streamId, complete('a'), { eventStore: store, retries: 1 });
+
+      expect(result).toEqual({ events: [], newState: { todos: { a: { title: 'Buy rice', done: true } } }, nextExpectedRevision: 1, position: expect.any(String) });
+      expect((await eventStore.readStream(streamId)).map((e) => e.type)).toEqual(['TodoAdded', 'TodoCompleted']);
+    });
+
+    it('gives up when the retries are used up', async () => {
+      const streamId = newStream();
+      await handle(streamId, add('a', 'Buy rice'));
+      const store = withRivalWrite(() => handle(streamId, add('b', 'Buy dal')));
+
+      await expect(handle(streamId, add('c', 'Buy oil'), { eventStore: store })).rejects.toThrow(WrongExpectedVersionError);
+    });
+  });
+
+  describe('when the stream holds an event in an old shape', () => {
+    it('upcasts it on read, writes new events in the current version, and leaves the stored event as it was', async () => {
+      const streamId = newStream();
+      const v1 = { correlationId: 'old', causationId: 'old', actor: { id: 'user-7', role: 'buyer' }, occurredAt: '2024-01-01T00:00:00.000Z' };
+      await eventStore.appendToStream(streamId, [{ id: '0193a000-0000-7000-8000-0000000000aa', type: 'TodoAdded', data: { id: 'a', text: 'Buy rice' }, metadata: v1 }]);
+      const upcasters = new UpcasterRegistry().register('TodoAdded', 1, (data) => {
+        const { text, ...rest } = data as { id: string; text: string };
+        return { data: { ...rest, title: text } };
+      });
+
+      const result = await handle(streamId, add('b', 'Buy dal'), { upcasters });
+
+      expect(result.newState).toEqual({ todos: { a: { title: 'Buy rice', done: false }, b: { title: 'Buy dal', done: false } } });
+      const [old, added] = await eventStore.readStream(streamId);
+      expect([old?.data, old?.metadata]).toEqual([{ id: 'a', text: 'Buy rice' }, v1]);
+      expect(added?.metadata).toMatchObject({ schemaVersion: 2 });
+    });
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Runs one command against one stream: read, upcast, fold, decide, append with the revision read.
+ * Optimistic concurrency: if another writer got in between, the append fails and (where the caller
+ * allows it) the whole decision is taken again on the fresh state.
+ */
+import type { CurrentRevision, EventStore, ExpectedRevision, Position } from '../eventStore/eventStore';
+import { WrongExpectedVersionError } from '../eventStore/errors';
+import { fold, type Decider, type DomainEvent } from './decider';
+import { toEventsToAppend, type CommandContext, type EnvelopeOptions } from './envelope';
+import type { UpcasterRegistry } from './upcasters';
+
+export interface HandleCommandOptions<Command, Event extends DomainEvent, State> {
+  eventStore: EventStore;
+  decider: Decider<Command, Event, State>;
+  streamId: string;
+  command: Command;
+  context: CommandContext;
+  /**
+   * What the caller believes (an `If-Match` revision, or `'no_stream'` to create). It is checked
+   * against the stream before deciding, and a mismatch, then or at the append, is never retried:
+   * the caller decided on what it saw. `'any'` or absent: no belief, retries allowed.
+   */
+  expectedRevision?: ExpectedRevision;
+  /** How many times a conflicting append is decided again on the fresh state. 0 by default. */
+  retries?: number;
+  upcasters?: UpcasterRegistry;
+  /** Event ids and clock (injectable for tests); the schema version defaults to `upcasters.currentVersion`. */
+  envelope?: Omit<EnvelopeOptions, 'schemaVersionOf'>;
+}
+
+export interface HandleCommandResult<Event extends DomainEvent, State> {
+  /** The events this command appended; `[]` when it changed nothing. */
+  events: Event[];
+  newState: State;
+  /** The stream's revision now (the `ETag`); `'no_stream'` when it is still empty. */
+  nextExpectedRevision: CurrentRevision;
+  /** The global position of the stream's last event (for read-your-writes); null when the stream is empty. */
+  position: Position | null;
+}
+
+/**
+ * Each attempt decides afresh, so it appends events with new ids. (The store treats an append
+ * repeated with the same ids, e.g. after a network error, as a no-op that returns the first result;
+ * that is the caller's tool for at-most-once, this function does not resend.)
+ */
+export async function handleCommand<Command, Event extends DomainEvent, State>(
+  options: HandleCommandOptions<Command, Event, State>,
+): Promise<HandleCommandResult<Event, State>> {
+  const { eventStore, decider, streamId, command, context, upcasters, envelope, retries = 0 } = options;
+  if (!Number.isSafeInteger(retries) || retries < 0) throw new Error(`retries must be an integer from 0, got ${retries}.`);
+  const expected = options.expectedRevision === 'any' ? undefined : options.expectedRevision;
+
+  for (let attempt = 0; ; attempt++) {
+    const recorded = await eventStore.readStream(streamId);
+    const last = recorded.at(-1);
+    const revision: CurrentRevision = last ? last.revision : 'no_stream';
+    if (expected !== undefined && !satisfies(expected, revision)) {
+      throw new WrongExpectedVersionError(streamId, expected, revision);
+    }
+
+    const history = recorded.map((event) => {
+      const current = upcasters ? upcasters.upcast(event) : event;
+      return { type: current.type, data: current.data } as Event;
+    });
+    const state = fold(decider, history);
+    const events = decider.decide(command, state);
+    if (events.length === 0) {
+      return { events, newState: state, nextExpectedRevision: revision, position: last?.position ?? null };
+    }
+
+    const toAppend = toEventsToAppend(events, context, { ...envelope, schemaVersionOf: upcasters?.currentVersion });
+    try {
+      const appended = await eventStore.appendToStream(streamId, toAppend, { expectedRevision: revision });
+      return {
+        events,
+        newState: fold(decider, events, state),
+        nextExpectedRevision: appended.nextExpectedRevision,
+        position: appended.position,
+      };
+    } catch (error) {
+      const retriable = error instanceof WrongExpectedVersionError && expected === undefined && attempt < retries;
+      if (!retriable) throw error;
+    }
+  }
+}
+
+function satisfies(expected: Exclude<ExpectedRevision, 'any'>, actual: CurrentRevision): boolean {
+  if (expected === 'no_stream') return actual === 'no_stream';
+  if (expected === 'stream_exists') return actual !== 'no_stream';
+  return expected === actual;
+}

@@ -1,0 +1,4 @@
+export * from './decider';
+export * from './envelope';
+export * from './upcasters';
+export * from './commandHandler';
