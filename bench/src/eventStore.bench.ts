@@ -12,6 +12,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { Pool } from 'pg';
 import { createEmbeddedEventStore, createPostgresEventStore } from '@bdbazar/shared-kernel';
 import { EMMETT_VERSION, openEmmettTarget } from './eventStoreBench/emmettTarget';
 import { formatMs, formatNumber, evaluate, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
@@ -84,8 +85,8 @@ const GOALS: Record<string, Goal> = {
       { text: '≥ 100,000/s, exactly once', met: (row: Row) => (row.value ?? 0) >= 100_000 && row.details?.exactlyOnce === true },
     ]),
   ),
-  'latency.same instance': { text: 'p99 ≤ 10 ms', met: (row) => (row.value ?? Infinity) <= 10 },
-  'latency.second instance': { text: 'p99 ≤ 10 ms', met: (row) => (row.value ?? Infinity) <= 10 },
+  'latency.same instance': { text: 'p99 ≤ 10 ms, all seen', met: (row) => (row.value ?? Infinity) <= 10 && row.details?.received === row.details?.sent },
+  'latency.second instance': { text: 'p99 ≤ 10 ms, all seen', met: (row) => (row.value ?? Infinity) <= 10 && row.details?.received === row.details?.sent },
 };
 
 /** How to open each store: for the main workloads, and empty for the catch-up. */
@@ -104,12 +105,19 @@ const STORES: StoreSpec[] = [
     name: POSTGRES,
     async open(purpose) {
       const schema = purpose === 'main' ? SCHEMA.main : SCHEMA.catchUp;
-      const store = await createPostgresEventStore({ connectionString: POSTGRES_URL, schema, poolConfig: { max: CONFIG.poolSize } });
+      // The bench owns the pool (same settings the store would use) to count the connections it opens.
+      const pool = new Pool({ connectionString: POSTGRES_URL, max: CONFIG.poolSize });
+      pool.on('error', () => undefined);
+      let connectionsOpened = 0;
+      pool.on('connect', () => connectionsOpened++);
+      const store = await createPostgresEventStore({ pool, schema });
       return ourTarget({
         name: POSTGRES,
         store,
         openSecondInstance: () => createPostgresEventStore({ connectionString: POSTGRES_URL, schema, poolConfig: { max: 4 } }),
         notes: { pool: `pg pool max ${CONFIG.poolSize}; second instance: its own pool (max 4)`, schema },
+        connectionsOpened: () => connectionsOpened,
+        afterClose: () => pool.end(),
       });
     },
     settle: () => checkpoint(POSTGRES_URL),
@@ -142,6 +150,8 @@ const STORES: StoreSpec[] = [
 ];
 
 const startedAt = performance.now();
+/** Other work on the machine skews every figure: the 1-minute load average when the run began. */
+const loadAtStart = os.loadavg()[0] ?? 0;
 function progress(message: string): void {
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(0).padStart(4);
   process.stderr.write(`[${seconds} s] ${message}\n`);
@@ -171,7 +181,7 @@ async function main(): Promise<void> {
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: loadAtStart, node: process.version, platform: process.platform },
     postgres: { url: redact(POSTGRES_URL), emmettDatabase: databaseOf(EMMETT_URL), ...server },
     config: { scale: SCALE, ...CONFIG },
     stores: notes,
@@ -188,8 +198,8 @@ async function referenceRows(): Promise<Row[]> {
     progress(`reference: raw INSERT, ${connections} connection(s): ${formatNumber(perSecond)}/s`);
     rows.push({
       key: `reference.${connections}`,
-      workload: `reference: raw single-row INSERT (uuid pk, jsonb), ${connections} conn.`,
-      store: 'node-postgres',
+      workload: 'reference: raw single-row INSERT (uuid pk, jsonb)',
+      store: `pg, ${connections} connection${connections === 1 ? '' : 's'}`,
       kind: 'reference',
       value: perSecond,
       higherIsBetter: true,
@@ -241,7 +251,9 @@ async function runStore(spec: StoreSpec): Promise<{ rows: Row[]; notes: Record<s
         higherIsBetter: true,
         result: formatNumber(hot.perSecond),
         unit: 'ok appends/s',
-        note: `${formatNumber(hot.conflicts)} conflicts (${formatNumber((100 * hot.conflicts) / Math.max(1, attempts), 1)}% of ${formatNumber(attempts)} attempts) in ${formatNumber(hot.durationMs / 1000, 1)} s`,
+        note:
+          `${formatNumber(hot.conflicts)} conflicts (${formatNumber((100 * hot.conflicts) / Math.max(1, attempts), 1)}% of ${formatNumber(attempts)} attempts) in ${formatNumber(hot.durationMs / 1000, 1)} s` +
+          (hot.connectionsOpened === null ? '' : `; pool opened ${formatNumber(hot.connectionsOpened)} new connections`),
         details: { ...hot },
       },
       target,
@@ -275,11 +287,11 @@ async function runStore(spec: StoreSpec): Promise<{ rows: Row[]; notes: Record<s
         {
           key: `latency.${latency.placement}`,
           workload,
-          value: lost > 0 ? null : latency.p99Ms,
+          value: latency.p99Ms,
           higherIsBetter: false,
           result: `${formatMs(latency.p50Ms)} / ${formatMs(latency.p99Ms)}`,
           unit: 'ms p50 / p99',
-          note: `max ${formatMs(latency.maxMs)} ms; ${formatNumber(latency.received)} of ${formatNumber(latency.sent)} events seen${lost > 0 ? ` — ${formatNumber(lost)} NOT SEEN within 5 s` : ''}`,
+          note: `max ${formatMs(latency.maxMs)} ms; ${formatNumber(latency.received)} of ${formatNumber(latency.sent)} events seen${lost > 0 ? ` — ${formatNumber(lost)} NOT SEEN within 5 s of the last append` : ''}`,
           details: { ...latency },
         },
         target,
@@ -354,7 +366,7 @@ function print(rows: Row[], server: Awaited<ReturnType<typeof serverFacts>>, not
   const lines = [
     '',
     `Event store benchmark — ${new Date().toISOString()}`,
-    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}; PostgreSQL ${server.version} (${settings}), same host`,
+    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${loadAtStart.toFixed(2)} at start, node ${process.version}; PostgreSQL ${server.version} (${settings}), same host`,
     'ours/Emmett: the figure the goal is about, ours divided by Emmett\'s (throughput: > 1 means ours is faster; read and latency: < 1 means ours is faster)',
     '',
     renderTable(rows),
@@ -366,9 +378,8 @@ function print(rows: Row[], server: Awaited<ReturnType<typeof serverFacts>>, not
     '',
     'How each store was driven:',
     ...Object.entries(notes).flatMap(([store, entries]) => [`  ${store}`, ...Object.entries(entries).map(([name, value]) => `    ${name}: ${value}`)]),
-    '',
   ];
-  process.stdout.write(lines.join('\n'));
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 function redact(url: string): string {

@@ -1,3 +1,6 @@
 export * from './errors';
 export * from './eventStore';
 export * from './decider';
+export * from './database/database';
+export * from './logging';
+export * from './projections';

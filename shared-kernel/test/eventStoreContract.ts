@@ -313,6 +313,17 @@ export function eventStoreContract(subject: ContractSubject): void {
         expect(byType.map((e) => e.type)).toEqual([`${typePrefix}Started`, `${typePrefix}Ended`]);
       });
 
+      it('counts the events after a position, where the store can', async () => {
+        if (!store.countEvents) return; // EventStoreDB cannot count cheaply; the port makes it optional
+        const category = `count${randomUUID().slice(0, 8)}`;
+        const start = await store.appendToStream(stream('other'), [event()]);
+        await store.appendToStream(stream(category), events(4));
+        await store.appendToStream(stream(category), events(3));
+        expect(await store.countEvents({ after: start.position, filter: { streamCategories: [category] } })).toBe(7);
+        expect(await store.countEvents({ after: start.position })).toBeGreaterThanOrEqual(7);
+        await expect(store.countEvents({ after: 'nope' })).rejects.toThrow(EventStoreArgumentError);
+      });
+
       it('tells the head position', async () => {
         const result = await store.appendToStream(stream(), [event()]);
         const head = await store.headPosition();
@@ -362,6 +373,29 @@ export function eventStoreContract(subject: ContractSubject): void {
         await caughtUp;
         await store.appendToStream(id, [event()]);
         expect((await got).filter((e) => e.streamId === id).map((e) => e.revision)).toEqual([1]);
+      });
+
+      it('reads no further while the subscriber withholds demand, then delivers the rest', async () => {
+        const category = `bp${randomUUID().slice(0, 8)}`;
+        const start = (await store.headPosition()) ?? 'start';
+        const id = stream(category);
+        for (let n = 0; n < 5; n++) await store.appendToStream(id, events(100));
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let calls = 0;
+        const received: RecordedEvent[] = [];
+        const subscription = store
+          .subscribeToAll({ fromPosition: start, filter: { streamCategories: [category] }, batchSize: 100, demand: () => (++calls === 1 ? undefined : gate) })
+          .subscribe((m) => m.kind === 'event' && received.push(m.event));
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          expect(received.length).toBeLessThanOrEqual(100);
+          release();
+          await waitFor(() => received.length === 500);
+          expect(received.map((e) => e.revision)).toEqual(Array.from({ length: 500 }, (_, n) => n));
+        } finally {
+          subscription.unsubscribe();
+        }
       });
 
       it('delivers only matching events to a filtered subscription', async () => {

@@ -47,6 +47,8 @@ export async function openEmmettTarget(options: EmmettTargetOptions): Promise<Be
 
   const { connectionString } = options;
   const pool = newPool(connectionString, options.poolSize);
+  let connectionsOpened = 0;
+  pool.on('connect', () => connectionsOpened++);
   const eventStore = getPostgreSQLEventStore(connectionString, { connectionOptions: { connectionString, pool } });
   await eventStore.schema.migrate();
   const executor = dumbo({ connectionString, pool }).execute;
@@ -61,6 +63,7 @@ export async function openEmmettTarget(options: EmmettTargetOptions): Promise<Be
   return {
     name: `Emmett ${EMMETT_VERSION}`,
     kind: 'emmett',
+    connectionsOpened: () => connectionsOpened,
     notes: {
       pool: `pg.Pool max ${options.poolSize}`,
       'new stream': 'expectedStreamVersion 0n (STREAM_DOES_NOT_EXIST is not checked in 0.42.0)',

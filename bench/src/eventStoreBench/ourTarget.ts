@@ -10,6 +10,10 @@ export interface OurTargetOptions {
   /** Why there can be no second instance, when `openSecondInstance` is absent. */
   noSecondInstanceReason?: string;
   notes?: Record<string, string>;
+  /** How many connections the store's pool has opened so far, when the caller owns the pool and counts. */
+  connectionsOpened?: () => number;
+  /** Called after the store (and any second instance) is closed, e.g. to end a pool the caller owns. */
+  afterClose?: () => Promise<void>;
 }
 
 export function ourTarget(options: OurTargetOptions): BenchTarget {
@@ -20,6 +24,7 @@ export function ourTarget(options: OurTargetOptions): BenchTarget {
     name: options.name,
     kind: 'ours',
     notes: options.notes ?? {},
+    ...(options.connectionsOpened ? { connectionsOpened: options.connectionsOpened } : {}),
 
     async appendToNewStream(streamId, events) {
       await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' });
@@ -94,6 +99,7 @@ export function ourTarget(options: OurTargetOptions): BenchTarget {
     async close() {
       for (const instance of secondInstances.splice(0)) await instance.close();
       await store.close();
+      await options.afterClose?.();
     },
   };
 }

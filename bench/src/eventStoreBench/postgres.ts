@@ -75,7 +75,7 @@ export interface ServerFacts {
 
 export async function serverFacts(connectionString: string): Promise<ServerFacts> {
   return withClient(connectionString, async (client) => {
-    const { rows: versionRows } = await client.query<{ version: string }>('show server_version');
+    const { rows: versionRows } = await client.query<{ version: string }>("select current_setting('server_version') as version");
     const { rows } = await client.query<{ name: string; setting: string; unit: string | null }>(
       `select name, setting, unit from pg_settings
         where name in ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections', 'wal_level')`,

@@ -41,6 +41,8 @@ export interface BenchTarget {
   /** A subscriber from the current end, or the reason there is none for this placement. */
   subscribeLive(placement: SubscriberPlacement, onEventData: (data: Record<string, unknown>) => void): Promise<LiveSubscriber | { unavailable: string }>;
 
+  /** How many database connections its pool has opened so far, when known (a pool replaces connections it drops). */
+  connectionsOpened?(): number;
   /** Settings that shape the figures, for the report (pool size, batch sizes, ...). */
   readonly notes: Record<string, string>;
   close(): Promise<void>;

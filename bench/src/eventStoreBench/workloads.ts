@@ -29,6 +29,8 @@ export interface HotStreamsResult {
   successes: number;
   conflicts: number;
   perSecond: number;
+  /** Connections the target's pool opened during the run (null when it cannot tell). */
+  connectionsOpened: number | null;
 }
 
 /**
@@ -42,6 +44,7 @@ export async function hotStreams(target: BenchTarget, writers: number, streams: 
   const lastKnown = streamIds.map(() => 0);
   let successes = 0;
   let conflicts = 0;
+  const openedBefore = target.connectionsOpened?.();
 
   const elapsed = await runFor(durationMs, writers, async () => {
     const index = Math.floor(Math.random() * streams);
@@ -57,7 +60,9 @@ export async function hotStreams(target: BenchTarget, writers: number, streams: 
       lastKnown[index] = Math.max(lastKnown[index] as number, result);
     }
   });
-  return { writers, streams, durationMs: elapsed, successes, conflicts, perSecond: perSecond(successes, elapsed) };
+  const openedAfter = target.connectionsOpened?.();
+  const connectionsOpened = openedBefore === undefined || openedAfter === undefined ? null : openedAfter - openedBefore;
+  return { writers, streams, durationMs: elapsed, successes, conflicts, perSecond: perSecond(successes, elapsed), connectionsOpened };
 }
 
 // 3. Reading a long stream -----------------------------------------------------------------------

@@ -89,6 +89,18 @@ export interface SubscribeToAllOptions {
   filter?: AllFilter;
   /** How many events one catch-up read fetches. */
   batchSize?: number;
+  /**
+   * Back-pressure: called before the subscription reads more; while the promise it returns is
+   * pending, nothing more is read. A subscriber that applies events slower than they are read
+   * returns a promise that resolves once its backlog is small again, so nothing buffers without bound.
+   */
+  demand?: () => Promise<void> | void;
+}
+
+export interface CountEventsOptions {
+  /** Count the events after this position (exclusive); from the start when absent. */
+  after?: Position;
+  filter?: AllFilter;
 }
 
 export type SubscriptionMessage =
@@ -149,6 +161,9 @@ export interface EventStore {
 
   /** The position of the newest event in the store, or null when it is empty. */
   headPosition(): Promise<Position | null>;
+
+  /** How many events there are after a position (for progress and lag); absent where the store cannot count cheaply. */
+  countEvents?(options?: CountEventsOptions): Promise<number>;
 
   close(): Promise<void>;
 }

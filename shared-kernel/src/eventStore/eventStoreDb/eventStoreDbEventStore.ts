@@ -126,7 +126,7 @@ class EventStoreDbEventStore implements EventStore {
       void (from === 'end' ? this.headPosition() : Promise.resolve(from === 'start' ? null : from)).then(
         (start) => {
           if (stopped) return;
-          subscription = this.relay(subscriber, start, filter, batchSize);
+          subscription = this.relay(subscriber, start, filter, batchSize, options.demand);
         },
         (error: unknown) => subscriber.error(error),
       );
@@ -219,14 +219,31 @@ class EventStoreDbEventStore implements EventStore {
   }
 
   /** Starts a client subscription after `start` (null: the beginning) and relays it to the subscriber. */
-  private relay(subscriber: Subscriber<SubscriptionMessage>, start: Position | null, filter: AllFilter | undefined, maxSearchWindow: number | undefined): AllStreamSubscription {
+  private relay(
+    subscriber: Subscriber<SubscriptionMessage>,
+    start: Position | null,
+    filter: AllFilter | undefined,
+    maxSearchWindow: number | undefined,
+    demand: SubscribeToAllOptions['demand'],
+  ): AllStreamSubscription {
     const relay = orderedRelay((message) => subscriber.next(message), start, () => subscription.readableLength);
     const subscription = this.client.subscribeToAll({
       fromPosition: start === null ? START : toClientPosition(start),
       filter: toClientFilter(filter, { maxSearchWindow, checkpointReached: (_, position) => relay.checkpoint(toPosition(position)) }),
     });
     subscription
-      .on('data', ({ event }) => relay.received(event && !isSystemEvent(event.streamId, event.type) ? toRecordedEvent(event) : null))
+      .on('data', ({ event }) => {
+        relay.received(event && !isSystemEvent(event.streamId, event.type) ? toRecordedEvent(event) : null);
+        // Back-pressure: a paused stream stops reading from gRPC, so the server stops sending.
+        const wanted = demand?.();
+        if (wanted) {
+          subscription.pause();
+          wanted.then(
+            () => subscription.resume(),
+            (error: unknown) => subscriber.error(error),
+          );
+        }
+      })
       .on('caughtUp', () => relay.caughtUp())
       .on('error', (error) => subscriber.error(error))
       .on('end', () => subscriber.error(new Error('EventStoreDB ended the subscription to $all.')));

@@ -8,6 +8,7 @@ import type {
   AllFilter,
   AppendOptions,
   AppendResult,
+  CountEventsOptions,
   DeleteResult,
   EventStore,
   EventToAppend,
@@ -167,6 +168,7 @@ class SqlEventStore implements EventStore {
     const from = options.fromPosition ?? 'start';
     if (from !== 'start' && from !== 'end') assertPosition(from, 'fromPosition');
     const batchSize = options.batchSize ?? this.defaultBatchSize;
+    const demand = options.demand;
     if (!Number.isSafeInteger(batchSize) || batchSize <= 0) throw new EventStoreArgumentError(`batchSize must be a positive integer, got ${String(batchSize)}.`);
 
     return new Observable<SubscriptionMessage>((subscriber) => {
@@ -177,7 +179,7 @@ class SqlEventStore implements EventStore {
       this.subscriptions.add(subscriber);
       let stopped = false;
       void this.ensureListening();
-      void this.runSubscription(subscriber, from, filter, batchSize, () => stopped).finally(() => this.subscriptions.delete(subscriber));
+      void this.runSubscription(subscriber, from, filter, batchSize, demand, () => stopped).finally(() => this.subscriptions.delete(subscriber));
       return () => {
         stopped = true;
         this.subscriptions.delete(subscriber);
@@ -236,6 +238,15 @@ class SqlEventStore implements EventStore {
     return { streamId, metadata, metadataRevision: metadataRevision < 0 ? 'no_stream' : metadataRevision };
   }
 
+  async countEvents(options: CountEventsOptions = {}): Promise<number> {
+    this.assertOpen();
+    if (options.after !== undefined) assertPosition(options.after, 'after');
+    const { major, minor } = decodePosition(options.after ?? START);
+    const { categories, prefixes } = filterParams(validateFilter(options.filter));
+    const [row] = await this.driver.queryArrays<[string | number]>(this.sql.count, [major.toString(), minor.toString(), null, categories, prefixes]);
+    return Number(row?.[0] ?? 0);
+  }
+
   async headPosition(): Promise<Position | null> {
     this.assertOpen();
     const [row] = await this.driver.query<{ tx: string; gp: string }>(this.sql.head);
@@ -278,6 +289,7 @@ class SqlEventStore implements EventStore {
     from: Position | 'start' | 'end',
     filter: AllFilter | undefined,
     batchSize: number,
+    demand: SubscribeToAllOptions['demand'],
     isStopped: () => boolean,
   ): Promise<void> {
     const stopped = (): boolean => isStopped() || this.closed || subscriber.closed;
@@ -296,9 +308,11 @@ class SqlEventStore implements EventStore {
     let heldBackDelay = 0;
 
     while (!stopped()) {
-      const seenBeforeRead = this.wakeup.count;
       let rows: EventRow[];
+      const seenBeforeRead = this.wakeup.count;
       try {
+        await demand?.();
+        if (stopped()) return;
         rows = await this.readAfter(cursor, batchSize);
         failures = 0;
       } catch (error) {
@@ -455,6 +469,10 @@ function statements(s: string) {
       select ${EVENT_COLUMNS} from ${s}.events e
       where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
       order by e.transaction_id, e.global_position limit $3::bigint`,
+    count: `
+      select count(*) from ${s}.events e
+      where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin} and $3::int is null
+       ${filter}`,
     head: `
       select e.transaction_id::text as tx, e.global_position::text as gp from ${s}.events e
       where e.transaction_id < ${xmin}

@@ -1,0 +1,283 @@
+/**
+ * Runs one generation of a projector: subscribes from its checkpoint, batches events (RxJS, with
+ * back-pressure), and applies each batch to the read model in one transaction that also moves the
+ * checkpoint, so that every event's effect lands exactly once even when the process dies mid-batch.
+ * The checkpoint moves by compare-and-set: a second writer cannot move it backwards or double-apply.
+ */
+import type { Knex } from 'knex';
+import { bufferTime, concatMap, filter, from, type Subscription } from 'rxjs';
+import type { Database } from '../database/database';
+import type { EventStore, Position, RecordedEvent, SubscriptionMessage } from '../eventStore/eventStore';
+import type { Logger } from '../logging';
+import { integrationMessageId, type IntegrationEvent } from '../messaging/integrationEvent';
+import { generationSchema, loadCheckpoint, runtimeTables } from './generations';
+import { checkedDrafts, type ProjectorDefinition } from './projector';
+
+export type GenerationState = 'starting' | 'catching_up' | 'live' | 'caught_up' | 'stopped' | 'failed';
+
+export interface GenerationProgress {
+  projector: string;
+  generation: number;
+  mode: 'live' | 'rebuild';
+  state: GenerationState;
+  position: Position | null;
+  /** Events applied by this run. */
+  eventsApplied: number;
+  /** When the newest applied event was recorded. */
+  lastEventAt: Date | null;
+  error: ProjectionFailure | null;
+}
+
+export interface ProjectionFailure {
+  message: string;
+  eventId?: string;
+  streamId?: string;
+  revision?: number;
+  type?: string;
+  position?: Position;
+}
+
+export interface GenerationRunOptions {
+  store: EventStore;
+  db: Database;
+  runtimeSchema: string;
+  definition: ProjectorDefinition;
+  generation: number;
+  mode: 'live' | 'rebuild';
+  /** Stop once the subscription has caught up (a rebuild, before switching over). */
+  untilCaughtUp?: boolean;
+  maxBatchSize?: number;
+  /** How long a batch waits to fill before it is applied anyway. */
+  maxBatchDelayMs?: number;
+  onOutboxWritten?: () => void;
+  onProgress?: (progress: GenerationProgress) => void;
+  logger: Logger;
+}
+
+export interface GenerationRun {
+  /** Settles with the final state: caught_up (untilCaughtUp), stopped, or failed. */
+  readonly done: Promise<GenerationProgress>;
+  progress(): GenerationProgress;
+  stop(): Promise<GenerationProgress>;
+}
+
+/** Another writer moved the checkpoint: this run is no longer the active one. */
+class CheckpointMovedError extends Error {}
+
+export async function startGenerationRun(options: GenerationRunOptions): Promise<GenerationRun> {
+  const { store, db, runtimeSchema, definition, generation, mode, logger } = options;
+  const maxBatchSize = options.maxBatchSize ?? (mode === 'rebuild' ? 5000 : 1000);
+  const maxBatchDelayMs = options.maxBatchDelayMs ?? 5;
+  const highWaterMark = maxBatchSize * 2;
+  const schema = generationSchema(definition.name, generation);
+  const tables = runtimeTables(runtimeSchema);
+  const where = { projector: definition.name, generation };
+
+  const row = await loadCheckpoint(db.knex, runtimeSchema, definition.name, generation);
+  if (!row) throw new Error(`Generation ${generation} of projector '${definition.name}' has not been prepared.`);
+  let position: Position | null = row.position;
+  let caughtUp = false;
+  let inFlight = 0;
+  let demandWaiters: Array<() => void> = [];
+  const progress: GenerationProgress = {
+    projector: definition.name,
+    generation,
+    mode,
+    state: 'starting',
+    position,
+    eventsApplied: 0,
+    lastEventAt: null,
+    error: null,
+  };
+
+  let settle!: (progress: GenerationProgress) => void;
+  const done = new Promise<GenerationProgress>((resolve) => (settle = resolve));
+  // set once the pipeline below is subscribed; `finish` may run before that
+  const running: { subscription?: Subscription } = {};
+  let finished = false;
+
+  const finish = async (state: GenerationState, failure?: ProjectionFailure): Promise<void> => {
+    if (finished) return;
+    finished = true;
+    running.subscription?.unsubscribe();
+    progress.state = state;
+    progress.error = failure ?? null;
+    for (const wake of demandWaiters) wake();
+    demandWaiters = [];
+    try {
+      await db.knex(tables.checkpoints).where(where).update({ state, error: failure ? JSON.stringify(failure) : null, updated_at: db.knex.fn.now() });
+    } catch (error) {
+      logger.error({ err: error, projector: definition.name, generation }, 'could not record the projector state');
+    }
+    options.onProgress?.({ ...progress });
+    settle({ ...progress });
+  };
+
+  const demand = (): Promise<void> | undefined =>
+    inFlight < highWaterMark || finished ? undefined : new Promise<void>((resolve) => demandWaiters.push(resolve));
+
+  const released = (count: number): void => {
+    inFlight -= count;
+    if (inFlight < highWaterMark) {
+      const waiters = demandWaiters;
+      demandWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  };
+
+  /** Applies events (all after `position`) and moves the checkpoint, in one transaction. */
+  const applyEvents = async (events: RecordedEvent[], to: Position): Promise<void> => {
+    await db.knex.transaction(async (trx) => {
+      const current = await trx(tables.checkpoints).where(where).forUpdate().first('position', 'events_applied');
+      if (!current || current.position !== position) {
+        throw new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}, found ${current?.position}).`);
+      }
+      if (events.length > 0) {
+        await definition.apply({ trx, schema, events, mode });
+        if (definition.integrationEvents) await writeOutbox(trx, events);
+      }
+      await trx(tables.checkpoints)
+        .where(where)
+        .update({
+          position: to,
+          events_applied: Number(current.events_applied) + events.length,
+          state: caughtUp ? 'live' : 'catching_up',
+          error: null,
+          updated_at: trx.fn.now(),
+        });
+    });
+    position = to;
+    progress.position = to;
+    progress.eventsApplied += events.length;
+    if (events.length > 0) progress.lastEventAt = events[events.length - 1]!.createdAt;
+  };
+
+  /** The outbox has its own checkpoint shared by every generation: a replay never publishes again. */
+  const writeOutbox = async (trx: Knex.Transaction, events: RecordedEvent[]): Promise<void> => {
+    await trx(tables.outboxCheckpoints).insert({ projector: definition.name, position: null }).onConflict('projector').ignore();
+    const published = await trx(tables.outboxCheckpoints).where({ projector: definition.name }).forUpdate().first('position');
+    const after = published?.position as Position | null;
+    const fresh = after === null ? events : events.filter((event) => event.position > after);
+    if (fresh.length === 0) return;
+    const rows = fresh.flatMap((event) =>
+      checkedDrafts(definition, event).map((draft) => {
+        const message: IntegrationEvent = {
+          messageId: integrationMessageId(event.id, draft.type),
+          type: draft.type,
+          occurredAt: event.createdAt.toISOString(),
+          correlationId: typeof event.metadata['correlationId'] === 'string' ? event.metadata['correlationId'] : null,
+          source: { eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position },
+          data: draft.data,
+        };
+        return { message_id: message.messageId, routing_key: message.type, payload: JSON.stringify(message), headers: JSON.stringify({}) };
+      }),
+    );
+    if (rows.length > 0) await trx(tables.outbox).insert(rows).onConflict('message_id').ignore();
+    await trx(tables.outboxCheckpoints).where({ projector: definition.name }).update({ position: fresh[fresh.length - 1]!.position });
+  };
+
+  /**
+   * A batch failed: apply its events one by one, keeping the good ones, to name the bad one.
+   * Null when every event went through alone (the batch's failure was passing).
+   */
+  const isolateFailure = async (events: RecordedEvent[]): Promise<ProjectionFailure | null> => {
+    for (const event of events) {
+      try {
+        await applyEvents([event], event.position);
+      } catch (error) {
+        if (error instanceof CheckpointMovedError) throw error;
+        return describeFailure(error, event);
+      }
+    }
+    return null;
+  };
+
+  const applyMessages = async (messages: SubscriptionMessage[]): Promise<void> => {
+    if (finished) return;
+    const upcast = definition.upcasters;
+    const events: RecordedEvent[] = [];
+    let to: Position | null = null;
+    let sawCaughtUp = false;
+    for (const message of messages) {
+      if (message.kind === 'event') {
+        if (position === null || message.event.position > position) events.push(upcast ? (upcast.upcast(message.event) as RecordedEvent) : message.event);
+        to = message.event.position;
+      } else if (message.kind === 'checkpoint') {
+        to = message.position;
+      } else {
+        sawCaughtUp = true;
+      }
+    }
+    const eventCount = messages.filter((m) => m.kind === 'event').length;
+    try {
+      if (sawCaughtUp) caughtUp = true;
+      if (to !== null && (position === null || to > position)) {
+        try {
+          await applyEvents(events, to);
+        } catch (error) {
+          if (error instanceof CheckpointMovedError) throw error;
+          const failure = await isolateFailure(events);
+          if (failure) {
+            logger.error({ projector: definition.name, generation, failure }, 'projector stopped: an event could not be applied');
+            await finish('failed', failure);
+            return;
+          }
+          logger.warn({ projector: definition.name, generation, err: error }, 'a batch failed but each of its events applied alone');
+          if (to > (position ?? '')) await applyEvents([], to);
+        }
+      }
+      if (caughtUp) {
+        progress.state = 'live';
+        if (options.untilCaughtUp) {
+          options.onProgress?.({ ...progress });
+          await finish('caught_up');
+          return;
+        }
+      } else {
+        progress.state = 'catching_up';
+      }
+      options.onProgress?.({ ...progress });
+    } finally {
+      released(eventCount);
+    }
+  };
+
+  progress.state = 'catching_up';
+  running.subscription = store
+    .subscribeToAll({ fromPosition: position ?? 'start', filter: definition.filter, batchSize: maxBatchSize, demand })
+    .pipe(
+      filter((message) => {
+        if (message.kind === 'event') inFlight++;
+        return true;
+      }),
+      bufferTime(maxBatchDelayMs, null, maxBatchSize),
+      filter((messages) => messages.length > 0),
+      concatMap((messages) => from(applyMessages(messages))),
+    )
+    .subscribe({
+      error: (error: unknown) => {
+        if (error instanceof CheckpointMovedError) {
+          logger.warn({ projector: definition.name, generation, err: error }, 'another writer took over this projector; standing down');
+          void finish('stopped');
+          return;
+        }
+        logger.error({ projector: definition.name, generation, err: error }, 'projector stopped: the subscription failed');
+        void finish('failed', describeFailure(error));
+      },
+    });
+
+  return {
+    done,
+    progress: () => ({ ...progress }),
+    stop: async () => {
+      await finish('stopped');
+      return done;
+    },
+  };
+}
+
+function describeFailure(error: unknown, event?: RecordedEvent): ProjectionFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!event) return { message };
+  return { message, eventId: event.id, streamId: event.streamId, revision: event.revision, type: event.type, position: event.position };
+}
