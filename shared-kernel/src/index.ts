@@ -4,3 +4,5 @@ export * from './decider';
 export * from './database/database';
 export * from './logging';
 export * from './projections';
+export * from './messaging';
+export * from './config';

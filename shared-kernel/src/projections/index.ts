@@ -7,3 +7,4 @@ export * from './projectorWorker';
 export * from './rebuild';
 export * from './runtimeSchema';
 export * from './status';
+export * from './cli';

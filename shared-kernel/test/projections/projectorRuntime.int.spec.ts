@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describeWithServer, requireServerUrl } from '../../../test/servers';
 import {
   createEmbeddedEventStore,
@@ -15,6 +15,7 @@ import {
 } from '../../src';
 import { orderSummariesProjector, sampleOrderHistory } from '../../src/projections/fixtures/orderSummaries';
 import { waitFor } from '../eventStoreContract';
+import { readModelHash } from './readModel';
 
 interface Backend {
   store: EventStore;
@@ -24,14 +25,6 @@ interface Backend {
 }
 
 const logger = silentLogger();
-
-export async function readModelHash(db: Database, projector: string): Promise<{ orders: number; buyers: number; hash: string }> {
-  const orders = (await db.knex.raw(`select * from "${projector}".orders order by order_id`)).rows as Array<Record<string, unknown>>;
-  const buyers = (await db.knex.raw(`select * from "${projector}".buyers order by buyer_id`)).rows as Array<Record<string, unknown>>;
-  const normal = (rows: Array<Record<string, unknown>>) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : String(v)])));
-  const hash = createHash('sha256').update(JSON.stringify([normal(orders), normal(buyers)])).digest('hex');
-  return { orders: orders.length, buyers: buyers.length, hash };
-}
 
 async function append(store: EventStore, history: ReturnType<typeof sampleOrderHistory>): Promise<void> {
   for (const { streamId, events } of history) await store.appendToStream(streamId, events);

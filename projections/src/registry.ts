@@ -1,0 +1,7 @@
+/**
+ * Every projector of the marketplace, by name. Each service's read models join this list as the
+ * service is built (accounts, catalogue, orders, ...); the worker runs them all and the CLI knows them.
+ */
+import type { ProjectorDefinition } from '@bdbazar/shared-kernel';
+
+export const projectors: ProjectorDefinition[] = [];

@@ -1,0 +1,86 @@
+/**
+ * Configuration from the environment (and `.env`, when present), checked once at start-up with
+ * zod: a wrong value stops the process with a message naming the variable, not a crash later.
+ * Unset, everything runs on the embedded default: PGlite files under BDBAZAR_DATA_DIR.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { openDatabase, type Database } from './database/database';
+import type { EventStore } from './eventStore/eventStore';
+import { createEventStoreDbEventStore } from './eventStore/eventStoreDb/eventStoreDbEventStore';
+import { createEmbeddedEventStore, createPostgresEventStore } from './eventStore/postgresEventStore';
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    BDBAZAR_DATA_DIR: z.string().min(1).default('.data'),
+    BDBAZAR_EVENT_STORE: z.enum(['embedded', 'postgres', 'eventstoredb']).default('embedded'),
+    /** postgres:// for BDBAZAR_EVENT_STORE=postgres, esdb:// for eventstoredb. */
+    BDBAZAR_EVENT_STORE_URL: url(['postgres:', 'postgresql:', 'esdb:', 'esdb+discover:']).optional(),
+    /** The read-model database; unset: PGlite under BDBAZAR_DATA_DIR. */
+    BDBAZAR_READ_MODEL_URL: url(['postgres:', 'postgresql:']).optional(),
+    /** Unset: the in-process bus (every service in one process). */
+    BDBAZAR_RABBITMQ_URL: url(['amqp:', 'amqps:']).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((config, ctx) => {
+    const storeUrl = config.BDBAZAR_EVENT_STORE_URL;
+    if (config.BDBAZAR_EVENT_STORE === 'postgres' && !storeUrl?.startsWith('postgres')) {
+      ctx.addIssue({ code: 'custom', path: ['BDBAZAR_EVENT_STORE_URL'], message: 'must be a postgres:// URL when BDBAZAR_EVENT_STORE=postgres' });
+    }
+    if (config.BDBAZAR_EVENT_STORE === 'eventstoredb' && !storeUrl?.startsWith('esdb')) {
+      ctx.addIssue({ code: 'custom', path: ['BDBAZAR_EVENT_STORE_URL'], message: 'must be an esdb:// URL when BDBAZAR_EVENT_STORE=eventstoredb' });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads `.env` from the working directory if there is one; the environment wins over it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dotenv?: string | false } = {}): Config {
+  const dotenv = options.dotenv ?? '.env';
+  if (dotenv && env === process.env && existsSync(dotenv)) process.loadEnvFile(dotenv);
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`);
+    throw new ConfigError(`The configuration is not valid:\n${problems.join('\n')}\nSee .env.example.`);
+  }
+  return parsed.data;
+}
+
+export function dataDirectory(config: Config, ...parts: string[]): string {
+  const dir = resolve(config.BDBAZAR_DATA_DIR, ...parts);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export async function openConfiguredEventStore(config: Config): Promise<EventStore> {
+  switch (config.BDBAZAR_EVENT_STORE) {
+    case 'embedded':
+      return createEmbeddedEventStore({ dataDir: dataDirectory(config, 'event-store') });
+    case 'postgres':
+      return createPostgresEventStore({ connectionString: config.BDBAZAR_EVENT_STORE_URL! });
+    case 'eventstoredb':
+      return createEventStoreDbEventStore(config.BDBAZAR_EVENT_STORE_URL!);
+  }
+}
+
+/** The read models' database: PostgreSQL when configured, otherwise PGlite beside the event store. */
+export async function openConfiguredReadModelDatabase(config: Config): Promise<Database> {
+  if (config.BDBAZAR_READ_MODEL_URL) return openDatabase({ kind: 'postgres', connectionString: config.BDBAZAR_READ_MODEL_URL });
+  return openDatabase({ kind: 'pglite', dataDir: dataDirectory(config, 'read-models') });
+}
