@@ -3,6 +3,7 @@
 -- Run by the postgres image from /docker-entrypoint-initdb.d, once, when the data volume is
 -- empty; after a change, recreate the volume (docker compose down -v) or create the new
 -- database by hand. Names are quoted because ORDER is an SQL keyword.
+CREATE DATABASE "events";
 CREATE DATABASE "account";
 CREATE DATABASE "shop";
 CREATE DATABASE "product";

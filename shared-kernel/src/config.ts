@@ -35,16 +35,20 @@ export const configSchema = z
     /** Unset: the in-process bus (every service in one process). */
     BDBAZAR_RABBITMQ_URL: url(['amqp:', 'amqps:']).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((config, ctx) => {
-    const storeUrl = config.BDBAZAR_EVENT_STORE_URL;
-    if (config.BDBAZAR_EVENT_STORE === 'postgres' && !storeUrl?.startsWith('postgres')) {
-      ctx.addIssue({ code: 'custom', path: ['BDBAZAR_EVENT_STORE_URL'], message: 'must be a postgres:// URL when BDBAZAR_EVENT_STORE=postgres' });
-    }
-    if (config.BDBAZAR_EVENT_STORE === 'eventstoredb' && !storeUrl?.startsWith('esdb')) {
-      ctx.addIssue({ code: 'custom', path: ['BDBAZAR_EVENT_STORE_URL'], message: 'must be an esdb:// URL when BDBAZAR_EVENT_STORE=eventstoredb' });
-    }
   });
+
+/** Rules between variables, checked on their own so that one message names every problem. */
+function crossChecks(env: NodeJS.ProcessEnv): Array<{ variable: string; message: string }> {
+  const store = env['BDBAZAR_EVENT_STORE'];
+  const storeUrl = env['BDBAZAR_EVENT_STORE_URL'] ?? '';
+  if (store === 'postgres' && !storeUrl.startsWith('postgres')) {
+    return [{ variable: 'BDBAZAR_EVENT_STORE_URL', message: 'must be a postgres:// URL when BDBAZAR_EVENT_STORE=postgres' }];
+  }
+  if (store === 'eventstoredb' && !storeUrl.startsWith('esdb')) {
+    return [{ variable: 'BDBAZAR_EVENT_STORE_URL', message: 'must be an esdb:// URL when BDBAZAR_EVENT_STORE=eventstoredb' }];
+  }
+  return [];
+}
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -55,9 +59,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
   const dotenv = options.dotenv ?? '.env';
   if (dotenv && env === process.env && existsSync(dotenv)) process.loadEnvFile(dotenv);
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(config)'}: ${issue.message}`);
-    throw new ConfigError(`The configuration is not valid:\n${problems.join('\n')}\nSee .env.example.`);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: issue.path.join('.'), message: issue.message }))),
+    ...crossChecks(env),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    const lines = problems.map((p) => `  ${p.variable}: ${p.message}`);
+    throw new ConfigError(`The configuration is not valid:\n${lines.join('\n')}\nSee .env.example.`);
   }
   return parsed.data;
 }

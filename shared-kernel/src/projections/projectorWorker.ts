@@ -27,6 +27,8 @@ export interface ProjectorWorkerOptions {
   checkIntervalMs?: number;
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
+  /** Called after every committed batch (and state change) of the run in progress. */
+  onProgress?: (progress: GenerationProgress) => void;
 }
 
 export interface ProjectorWorker {
@@ -70,7 +72,10 @@ export function startProjectorWorker(options: ProjectorWorkerOptions): Projector
       maxBatchSize: options.maxBatchSize,
       maxBatchDelayMs: options.maxBatchDelayMs,
       onOutboxWritten: options.onOutboxWritten,
-      onProgress: (p) => (lastProgress = p),
+      onProgress: (p) => {
+        lastProgress = p;
+        options.onProgress?.(p);
+      },
       logger: log,
     });
     const current = run;
