@@ -10,6 +10,7 @@ const transform = {
 const moduleNameMapper = {
   '^@bdbazar/shared-kernel$': '<rootDir>/shared-kernel/src/index.ts',
   '^@bdbazar/shared-kernel/(.*)$': '<rootDir>/shared-kernel/src/$1',
+  '^@bdbazar/projections$': '<rootDir>/projections/src/index.ts',
 };
 const common = {
   rootDir: __dirname,

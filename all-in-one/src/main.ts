@@ -1,45 +1,57 @@
 /**
- * `npm start`: the marketplace in one process on the embedded default, no server to install.
- *
- * So far the marketplace is its event store: this opens the embedded store in the data folder
- * (creating it on first start), reports what it holds, and follows new events until stopped.
- * The services (accounts, catalogue, orders, ...), the projectors and the query API join this
- * process, on one port with /docs, as they are built.
+ * `npm start`: the marketplace in one process, on the embedded default unless `.env` says
+ * otherwise: the event store (PGlite under BDBAZAR_DATA_DIR), the projector workers with their read
+ * models, and the outbox relay over an in-process bus. The command services and the query API
+ * join this process, on one port with /docs, as they are built.
  */
-import { resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { createEmbeddedEventStore, type EventStore } from '@bdbazar/shared-kernel';
+import {
+  ConfigError,
+  DEFAULT_RUNTIME_SCHEMA,
+  createInProcessBus,
+  createLogger,
+  loadConfig,
+  openConfiguredEventStore,
+  openConfiguredReadModelDatabase,
+  openRabbitMqTransport,
+  type Transport,
+} from '@bdbazar/shared-kernel';
+import { projectors, startProjectionsService } from '@bdbazar/projections';
 
 async function main(): Promise<void> {
-  const dataDir = resolve(process.env['BDBAZAR_DATA_DIR'] ?? '.data');
-  mkdirSync(dataDir, { recursive: true });
-  const eventStoreDir = resolve(dataDir, 'event-store');
-  const store: EventStore = await createEmbeddedEventStore({ dataDir: eventStoreDir });
+  const config = loadConfig();
+  const logger = createLogger({ name: 'bdbazar', level: config.LOG_LEVEL });
+  const store = await openConfiguredEventStore(config);
+  const db = await openConfiguredReadModelDatabase(config);
+  const bus: Transport = config.BDBAZAR_RABBITMQ_URL ? await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger }) : createInProcessBus({ logger });
+  const projections = await startProjectionsService({ store, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
   const head = await store.headPosition();
-  console.log(`bdbazar: embedded event store open at ${eventStoreDir}`);
-  console.log(`bdbazar: ${head ? `newest event at position ${head}` : 'no events yet'}`);
-  console.log('bdbazar: following new events; Ctrl+C to stop.');
-
-  const subscription = store.subscribeToAll({ fromPosition: 'end' }).subscribe({
-    next: (message) => {
-      if (message.kind === 'event') console.log(`${message.event.createdAt.toISOString()} ${message.event.streamId}@${message.event.revision} ${message.event.type}`);
+  logger.info(
+    {
+      eventStore: config.BDBAZAR_EVENT_STORE === 'embedded' ? `embedded in ${config.BDBAZAR_DATA_DIR}` : config.BDBAZAR_EVENT_STORE,
+      readModels: config.BDBAZAR_READ_MODEL_URL ? 'postgres' : `embedded in ${config.BDBAZAR_DATA_DIR}`,
+      bus: bus.kind,
+      projectors: projectors.map((p) => p.name),
+      newestEvent: head,
     },
-    error: (error: unknown) => {
-      console.error('bdbazar: the event subscription failed:', error);
-      process.exitCode = 1;
-    },
-  });
+    'bdbazar is running',
+  );
 
-  const stop = async (): Promise<void> => {
-    subscription.unsubscribe();
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await projections.stop();
+    await bus.close();
+    await db.close();
     await store.close();
-    console.log('bdbazar: stopped.');
+    logger.info('stopped');
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
-  console.error('bdbazar: could not start:', error);
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

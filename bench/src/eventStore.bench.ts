@@ -20,6 +20,7 @@ import { ourTarget } from './eventStoreBench/ourTarget';
 import {
   analyze,
   checkpoint,
+  commitsElsewhere,
   databaseOf,
   DEFAULT_POSTGRES_URL,
   dropSchemas,
@@ -163,6 +164,8 @@ async function main(): Promise<void> {
   await ensureDatabase(POSTGRES_URL);
   await dropSchemas(POSTGRES_URL, Object.values(SCHEMA));
   const server = await serverFacts(POSTGRES_URL);
+  const ownDatabases = [databaseOf(POSTGRES_URL), databaseOf(EMMETT_URL)];
+  const commitsBefore = await commitsElsewhere(POSTGRES_URL, ownDatabases);
   progress(`PostgreSQL ${server.version} at ${redact(POSTGRES_URL)}; Emmett in ${databaseOf(EMMETT_URL)}`);
 
   const rows: Row[] = await referenceRows();
@@ -173,15 +176,21 @@ async function main(): Promise<void> {
     notes[spec.name] = result.notes;
   }
   await dropSchemas(POSTGRES_URL, [SCHEMA.raw]);
+  const disturbance: Disturbance = {
+    loadAverageAtStart: loadAtStart,
+    loadAverageAtEnd: os.loadavg()[0] ?? 0,
+    commitsInOtherDatabases: (await commitsElsewhere(POSTGRES_URL, ownDatabases)) - commitsBefore,
+  };
 
   const order = [...new Set(rows.map((row) => row.key))];
   rows.sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key));
   evaluate(rows, GOALS, POSTGRES);
-  print(rows, server, notes);
+  print(rows, server, notes, disturbance);
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: loadAtStart, node: process.version, platform: process.platform },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+    disturbance,
     postgres: { url: redact(POSTGRES_URL), emmettDatabase: databaseOf(EMMETT_URL), ...server },
     config: { scale: SCALE, ...CONFIG },
     stores: notes,
@@ -359,14 +368,21 @@ function describeDelivery(delivery: Delivery): string {
   return `exactly once: ${delivery.exactlyOnce ? 'yes' : 'NO'} (${counts})`;
 }
 
-function print(rows: Row[], server: Awaited<ReturnType<typeof serverFacts>>, notes: Record<string, Record<string, string>>): void {
+interface Disturbance {
+  loadAverageAtStart: number;
+  loadAverageAtEnd: number;
+  commitsInOtherDatabases: number;
+}
+
+function print(rows: Row[], server: Awaited<ReturnType<typeof serverFacts>>, notes: Record<string, Record<string, string>>, disturbance: Disturbance): void {
   const settings = Object.entries(server.settings)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
   const lines = [
     '',
     `Event store benchmark — ${new Date().toISOString()}`,
-    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), load average ${loadAtStart.toFixed(2)} at start, node ${process.version}; PostgreSQL ${server.version} (${settings}), same host`,
+    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}; PostgreSQL ${server.version} (${settings}), same host`,
+    `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     'ours/Emmett: the figure the goal is about, ours divided by Emmett\'s (throughput: > 1 means ours is faster; read and latency: < 1 means ours is faster)',
     '',
     renderTable(rows),

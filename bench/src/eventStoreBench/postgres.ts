@@ -68,6 +68,17 @@ export async function analyze(connectionString: string): Promise<void> {
   await withClient(connectionString, (client) => client.query('analyze').then(() => undefined));
 }
 
+/** Transactions committed so far in the server's other databases (someone else's tests skew the figures). */
+export async function commitsElsewhere(connectionString: string, ownDatabases: readonly string[]): Promise<number> {
+  return withClient(connectionString, async (client) => {
+    const { rows } = await client.query<{ commits: string | null }>(
+      'select sum(xact_commit)::text as commits from pg_stat_database where datname is not null and datname <> all($1::text[])',
+      [ownDatabases],
+    );
+    return Number(rows[0]?.commits ?? 0);
+  });
+}
+
 export interface ServerFacts {
   version: string;
   settings: Record<string, string>;

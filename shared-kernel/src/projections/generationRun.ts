@@ -127,6 +127,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
 
   /** Applies events (all after `position`) and moves the checkpoint, in one transaction. */
   const applyEvents = async (events: RecordedEvent[], to: Position): Promise<void> => {
+    let outboxRows = 0;
     await db.knex.transaction(async (trx) => {
       const current = await trx(tables.checkpoints).where(where).forUpdate().first('position', 'events_applied');
       if (!current || current.position !== position) {
@@ -134,7 +135,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
       }
       if (events.length > 0) {
         await definition.apply({ trx, schema, events, mode });
-        if (definition.integrationEvents) await writeOutbox(trx, events);
+        if (definition.integrationEvents) outboxRows = await writeOutbox(trx, events);
       }
       await trx(tables.checkpoints)
         .where(where)
@@ -146,6 +147,8 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
           updated_at: trx.fn.now(),
         });
     });
+    // committed: the relay can publish at once rather than at its next poll
+    if (outboxRows > 0) options.onOutboxWritten?.();
     position = to;
     progress.position = to;
     progress.eventsApplied += events.length;
@@ -153,12 +156,12 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
   };
 
   /** The outbox has its own checkpoint shared by every generation: a replay never publishes again. */
-  const writeOutbox = async (trx: Knex.Transaction, events: RecordedEvent[]): Promise<void> => {
+  const writeOutbox = async (trx: Knex.Transaction, events: RecordedEvent[]): Promise<number> => {
     await trx(tables.outboxCheckpoints).insert({ projector: definition.name, position: null }).onConflict('projector').ignore();
     const published = await trx(tables.outboxCheckpoints).where({ projector: definition.name }).forUpdate().first('position');
     const after = published?.position as Position | null;
     const fresh = after === null ? events : events.filter((event) => event.position > after);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return 0;
     const rows = fresh.flatMap((event) =>
       checkedDrafts(definition, event).map((draft) => {
         const message: IntegrationEvent = {
@@ -174,6 +177,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     );
     if (rows.length > 0) await trx(tables.outbox).insert(rows).onConflict('message_id').ignore();
     await trx(tables.outboxCheckpoints).where({ projector: definition.name }).update({ position: fresh[fresh.length - 1]!.position });
+    return rows.length;
   };
 
   /**

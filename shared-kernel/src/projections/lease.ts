@@ -17,8 +17,8 @@ const heldInProcess = new WeakMap<Database, Set<string>>();
 
 interface PgConnection {
   query(sql: string, params: unknown[]): Promise<{ rows: Array<{ ok: boolean }> }>;
-  on(event: 'error', listener: (error: Error) => void): void;
-  removeListener(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): void;
+  removeListener(event: 'error' | 'end', listener: (error?: Error) => void): void;
 }
 
 /** Takes the lease if free; null when another holder has it. */
@@ -53,8 +53,10 @@ export async function tryAcquireLease(db: Database, key: string): Promise<Lease 
 
   let settle!: (reason: Error | null) => void;
   const lost = new Promise<Error | null>((resolve) => (settle = resolve));
-  const onError = (error: Error): void => settle(new Error(`Lost the lease ${key}: ${error.message}`));
+  // The session (and with it the lock) is gone when its connection fails or ends.
+  const onError = (error?: Error): void => settle(new Error(`Lost the lease ${key}: ${error?.message ?? 'the connection ended'}`));
   connection.on('error', onError);
+  connection.on('end', onError);
   let released = false;
   return {
     key,
@@ -63,6 +65,7 @@ export async function tryAcquireLease(db: Database, key: string): Promise<Lease 
       if (released) return;
       released = true;
       connection.removeListener('error', onError);
+      connection.removeListener('end', onError);
       try {
         await connection.query('select pg_advisory_unlock(hashtextextended($1, 0)) as ok', [`bdbazar.lease.${key}`]);
       } finally {

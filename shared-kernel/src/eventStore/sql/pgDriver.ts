@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryArrayConfig, type QueryConfig } from 'pg';
 import type { SqlDriver } from './sqlDriver';
 
 export interface PgDriverOptions {
@@ -15,16 +15,27 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   if (owned) pool.on('error', () => undefined);
   const listeners = new Set<PoolClient>();
 
+  /**
+   * pool.query() destroys its connection whenever a query fails, so every version conflict would
+   * cost a new connection. An SQL error (it has a SQLSTATE) leaves the connection healthy: give it
+   * back; only a failure of the connection itself retires it.
+   */
+  const run = async <Row>(config: QueryConfig | QueryArrayConfig): Promise<Row[]> => {
+    const client = await pool.connect();
+    try {
+      const result = await client.query(config);
+      client.release();
+      return result.rows as Row[];
+    } catch (error) {
+      client.release(isSqlError(error) ? undefined : (error as Error));
+      throw error;
+    }
+  };
+
   return {
     sharedWithOtherProcesses: true,
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-      const result = await pool.query(sql, params as unknown[] | undefined);
-      return result.rows as Row[];
-    },
-    async queryArrays<Row extends unknown[]>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-      const result = await pool.query<Row>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' });
-      return result.rows;
-    },
+    query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>({ text: sql, values: params as unknown[] | undefined }),
+    queryArrays: <Row extends unknown[]>(sql: string, params?: readonly unknown[]) => run<Row>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' }),
     async exec(sql: string): Promise<void> {
       await pool.query(sql);
     },
@@ -63,4 +74,8 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
       if (owned) await pool.end();
     },
   };
+}
+
+function isSqlError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 }

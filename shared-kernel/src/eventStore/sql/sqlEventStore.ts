@@ -69,6 +69,8 @@ const START = encodePosition(0, 0);
 const EVENT_COLUMNS = `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data, e.metadata,
   (extract(epoch from e.created_at) * 1000)::float8`;
 const MAX_SUBSCRIPTION_RETRIES = 5;
+/** How long commits wait to share one NOTIFY to other processes (their subscribers' added latency). */
+const NOTIFY_COALESCE_MS = 2;
 
 export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<EventStore> {
   const schema = options.schema ?? 'event_store';
@@ -362,25 +364,26 @@ class SqlEventStore implements EventStore {
   /**
    * Wakes subscribers after a commit: this process's at once; other processes' through a NOTIFY
    * sent outside the append's transaction (inside, NOTIFY's global commit lock would serialise
-   * every append), one at a time, so that a burst of appends costs one or two NOTIFYs.
+   * every append). Commits within NOTIFY_COALESCE_MS share one NOTIFY, and only one is in flight,
+   * so a busy writer pays one small transaction per window, not one per append.
    */
   private announceCommit(): void {
     this.wakeup.notify();
     if (!this.driver.sharedWithOtherProcesses) return;
-    if (this.announcing) {
-      this.announceAgain = true;
-      return;
-    }
+    this.announceAgain = true;
+    if (this.announcing) return;
     this.announcing = (async () => {
-      do {
+      while (this.announceAgain && !this.closed) {
+        await new Promise((resolve) => setTimeout(resolve, NOTIFY_COALESCE_MS));
         this.announceAgain = false;
         try {
-          await this.driver.query('select pg_notify($1, null)', [notifyChannel(this.schema)]);
+          // A wake-up needs no durability: no WAL flush for this little transaction.
+          await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, null)`, [notifyChannel(this.schema)]);
         } catch {
           // A lost wake-up only delays other processes' subscribers until their next poll.
           break;
         }
-      } while (this.announceAgain && !this.closed);
+      }
       this.announcing = undefined;
     })();
   }

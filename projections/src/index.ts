@@ -1,0 +1,2 @@
+export { projectors } from './registry';
+export { startProjectionsService, type ProjectionsService, type ProjectionsServiceOptions } from './projectionsService';

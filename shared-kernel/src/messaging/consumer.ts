@@ -1,0 +1,105 @@
+/**
+ * The consumer kit: how a service handles integration events, on either transport.
+ *
+ * Each message is handled in one database transaction that first records its id in
+ * `<schema>.inbox` for this consumer. If the id is there already, the message is a redelivery
+ * (the relay or the broker sent it again): the handler is skipped, and the message acknowledged.
+ * Otherwise the handler runs in the same transaction, and the message is acknowledged only after
+ * the commit. A handler error rolls everything back and hands the message back to the transport,
+ * which delivers it again and, after `maxAttempts`, moves it to the consumer's dead-letter queue.
+ * So each message changes the database exactly once, however often it arrives.
+ */
+import type { Knex } from 'knex';
+import type { Database } from '../database/database';
+import { quoteIdentifier } from '../database/database';
+import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
+import type { IntegrationEvent } from './integrationEvent';
+import { createLogger, type Logger } from '../logging';
+import { errorMessage } from './errors';
+import { assertSubscriptionSpec, deadLetterQueueName, type InboundMessage, type SubscriptionSpec, type Transport } from './transport';
+
+export type IntegrationEventHandler = (event: IntegrationEvent, trx: Knex.Transaction) => Promise<void>;
+
+export interface ConsumerOptions {
+  /** Stable and unique per consumer: the queue's name and the inbox key. */
+  name: string;
+  /** Patterns of the integration event types to receive (`order.OrderPlaced.v1`, `order.#`). */
+  routingKeys: readonly string[];
+  db: Database;
+  /** The runtime schema holding `inbox`. Default `bdbazar`. */
+  schema?: string;
+  transport: Transport;
+  handler: IntegrationEventHandler;
+  /** Deliveries of one message before it is dead-lettered. Default 5. */
+  maxAttempts?: number;
+  /** Messages handled at once (and held unacknowledged). Default 10; 1 keeps queue order. */
+  prefetch?: number;
+  logger?: Logger;
+}
+
+export interface ConsumerStatus {
+  name: string;
+  /** Messages whose handler committed. */
+  applied: number;
+  /** Redeliveries found in the inbox and skipped. */
+  duplicates: number;
+  /** Handler runs that failed (each is retried or dead-lettered). */
+  failures: number;
+  lastError: { message: string; messageId: string; at: Date } | null;
+}
+
+export interface Consumer {
+  readonly name: string;
+  status(): ConsumerStatus;
+  /** Stops taking messages and waits for the ones being handled. */
+  stop(): Promise<void>;
+}
+
+export async function startConsumer(options: ConsumerOptions): Promise<Consumer> {
+  const spec: SubscriptionSpec = {
+    name: options.name,
+    routingKeys: options.routingKeys,
+    maxAttempts: options.maxAttempts ?? 5,
+    prefetch: options.prefetch ?? 10,
+  };
+  assertSubscriptionSpec(spec);
+  const schema = options.schema ?? DEFAULT_RUNTIME_SCHEMA;
+  const inbox = `${quoteIdentifier(schema)}.inbox`;
+  await options.db.knex.raw(`select 1 from ${inbox} limit 0`).catch((error: unknown) => {
+    throw new Error(`The inbox table ${schema}.inbox cannot be read (${errorMessage(error)}); run migrateRuntimeSchema(db, '${schema}') first.`);
+  });
+  const logger = options.logger ?? createLogger({ name: `bdbazar.messaging.consumer.${options.name}` });
+  const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, lastError: null };
+
+  const handle = async (message: InboundMessage): Promise<void> => {
+    try {
+      const applied = await options.db.knex.transaction(async (trx) => {
+        const first = (await trx.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
+          spec.name,
+          message.messageId,
+        ])) as { rows?: unknown[] };
+        if ((first.rows ?? []).length === 0) return false;
+        await options.handler(message.event, trx);
+        return true;
+      });
+      if (applied) status.applied += 1;
+      else status.duplicates += 1;
+    } catch (error) {
+      status.failures += 1;
+      status.lastError = { message: errorMessage(error), messageId: message.messageId, at: new Date() };
+      const last = message.attempt >= message.maxAttempts;
+      const details = { consumer: spec.name, messageId: message.messageId, type: message.routingKey, attempt: message.attempt, maxAttempts: message.maxAttempts, error: errorMessage(error) };
+      if (last) logger.error(details, `Consumer: handler failed on the last attempt; the message goes to ${deadLetterQueueName(spec.name)}`);
+      else logger.warn(details, 'Consumer: handler failed; the message will be delivered again');
+      throw error;
+    }
+  };
+
+  const subscription = await options.transport.subscribe(spec, handle);
+  logger.info({ consumer: spec.name, routingKeys: spec.routingKeys, transport: options.transport.kind }, 'Consumer: started');
+  return {
+    name: spec.name,
+    status: () => ({ ...status }),
+    stop: () => subscription.stop(),
+  };
+}
