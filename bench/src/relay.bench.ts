@@ -28,6 +28,7 @@ import {
   type Database,
   type IntegrationEvent,
 } from '@bdbazar/shared-kernel';
+import { assertEventsExchange, unroutedName } from '@bdbazar/shared-kernel/messaging/rabbitmq/topology';
 
 const POSTGRES_URL = process.env['BDBAZAR_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/bdbazar_bench';
 const RABBITMQ_URL = process.env['BDBAZAR_BENCH_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const db = await openDatabase({ kind: 'postgres', connectionString: POSTGRES_URL });
   const admin = await connect(RABBITMQ_URL);
   const channel = await admin.createChannel();
-  await channel.assertExchange(exchange, 'topic', { durable: true });
+  await assertEventsExchange(channel, exchange);
   await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   await channel.bindQueue(queue, exchange, '#');
 
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   } finally {
     await channel.deleteQueue(queue);
     await channel.deleteExchange(exchange);
+    await channel.deleteQueue(unroutedName(exchange));
+    await channel.deleteExchange(unroutedName(exchange));
     await admin.close();
     await db.knex.raw(`drop schema if exists ${SCHEMA} cascade`);
     await db.close();

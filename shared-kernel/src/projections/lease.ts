@@ -86,13 +86,21 @@ export async function acquireLease(db: Database, key: string, options: { retryMs
       announced = true;
       options.onStandby?.();
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.retryMs ?? 1000);
-      options.signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await abortableSleep(options.retryMs ?? 1000, options.signal);
   }
   return null;
+}
+
+/** Sleeps, waking early when the signal aborts; leaves no listener behind. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

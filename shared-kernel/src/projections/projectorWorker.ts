@@ -9,7 +9,7 @@ import type { EventStore } from '../eventStore/eventStore';
 import type { Logger } from '../logging';
 import { startGenerationRun, type GenerationProgress, type GenerationRun } from './generationRun';
 import { buildIndexes, loadCheckpoint, loadGenerations, prepareGeneration, switchToGeneration } from './generations';
-import { acquireLease, type Lease } from './lease';
+import { abortableSleep, acquireLease, type Lease } from './lease';
 import type { ProjectorDefinition } from './projector';
 import { rebuildProjector } from './rebuild';
 import { migrateRuntimeSchema } from './runtimeSchema';
@@ -51,14 +51,7 @@ export function startProjectorWorker(options: ProjectorWorkerOptions): Projector
   let lastProgress: GenerationProgress | null = null;
   let lease: Lease | null = null;
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+  const sleep = (ms: number): Promise<void> => abortableSleep(ms, abort.signal);
 
   /** Runs the live generation until it stops, fails, or another generation becomes live. */
   const runLive = async (generation: number): Promise<GenerationProgress> => {

@@ -65,8 +65,9 @@ export async function rebuildProjector(options: RebuildOptions): Promise<Generat
         options.onProgress?.({ ...progress, total, resumedAfter, ratePerSecond, secondsLeft: left === null || ratePerSecond === 0 ? null : left / ratePerSecond });
       },
     });
-    options.signal?.addEventListener('abort', () => void run.stop());
-    const outcome = await run.done;
+    const stop = (): void => void run.stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    const outcome = await run.done.finally(() => options.signal?.removeEventListener('abort', stop));
     if (outcome.state !== 'caught_up') return outcome;
 
     await buildIndexes(db, definition, generation);
