@@ -6,3 +6,4 @@ export * from './logging';
 export * from './projections';
 export * from './messaging';
 export * from './config';
+export * from './personalData';

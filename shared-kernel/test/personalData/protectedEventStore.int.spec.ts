@@ -1,0 +1,121 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { firstValueFrom, filter, take, toArray } from 'rxjs';
+import { describeWithServer, requireServerUrl } from '../../../test/servers';
+import {
+  createEmbeddedEventStore,
+  openDatabase,
+  openPersonalDataVault,
+  protectPersonalData,
+  type Database,
+  type EventStore,
+  type PersonalDataVault,
+} from '../../src';
+
+const policy = {
+  fields: { CustomerRegistered: ['email', 'name', 'addresses'] },
+  subjectOf: (event: { data: Record<string, unknown> }) => event.data['customerId'] as string,
+};
+
+function suite(kind: string, openDb: () => Promise<{ db: Database; schema: string; cleanup(): Promise<void> }>): void {
+  describe(`personal data on ${kind}`, () => {
+    let raw: EventStore;
+    let protectedStore: EventStore;
+    let vault: PersonalDataVault;
+    let env: { db: Database; schema: string; cleanup(): Promise<void> };
+
+    beforeAll(async () => {
+      env = await openDb();
+      raw = await createEmbeddedEventStore({ dataDir: 'memory://' });
+      vault = await openPersonalDataVault(env.db, { schema: env.schema });
+      protectedStore = protectPersonalData(raw, vault, policy);
+    });
+    afterAll(async () => {
+      await raw.close();
+      await env.cleanup();
+    });
+
+    const registered = (customerId: string) => ({
+      id: randomUUID(),
+      type: 'CustomerRegistered',
+      data: { customerId, email: 'nasrin@example.com.bd', name: 'নাসরিন আক্তার', addresses: [{ city: 'Chattogram' }], plan: 'gold' },
+    });
+
+    it('stores personal fields encrypted and reads them back plain', async () => {
+      const customerId = randomUUID();
+      const event = registered(customerId);
+      await protectedStore.appendToStream(`customer-${customerId}`, [event]);
+
+      const stored = (await raw.readStream(`customer-${customerId}`))[0]!;
+      const storedJson = JSON.stringify(stored.data);
+      expect(storedJson).not.toContain('nasrin');
+      expect(storedJson).not.toContain('নাসরিন');
+      expect(storedJson).not.toContain('Chattogram');
+      expect(stored.data).toEqual({ customerId, plan: 'gold', email: { $encrypted: expect.any(String), subject: customerId }, name: expect.any(Object), addresses: expect.any(Object) });
+
+      expect((await protectedStore.readStream(`customer-${customerId}`))[0]!.data).toEqual(event.data);
+      expect((await protectedStore.readAll({ fromPosition: stored.position, maxCount: 1 }))[0]!.data).toEqual(event.data);
+    });
+
+    it('keeps a retried append idempotent (the same bytes again)', async () => {
+      const customerId = randomUUID();
+      const event = registered(customerId);
+      const first = await protectedStore.appendToStream(`customer-${customerId}`, [event]);
+      expect(await protectedStore.appendToStream(`customer-${customerId}`, [event])).toEqual(first);
+      expect(await raw.readStream(`customer-${customerId}`)).toHaveLength(1);
+    });
+
+    it('reads a forgotten subject\'s personal fields as null, keeps the rest, and writes no more for it', async () => {
+      const customerId = randomUUID();
+      const other = randomUUID();
+      await protectedStore.appendToStream(`customer-${customerId}`, [registered(customerId)]);
+      await protectedStore.appendToStream(`customer-${other}`, [registered(other)]);
+      await vault.forget(customerId);
+
+      expect((await protectedStore.readStream(`customer-${customerId}`))[0]!.data).toEqual({ customerId, plan: 'gold', email: null, name: null, addresses: null });
+      expect((await protectedStore.readStream(`customer-${other}`))[0]!.data).toEqual(registered(other).data);
+      expect(await vault.isForgotten(customerId)).toBe(true);
+      // a second vault (another process) sees it forgotten too
+      const elsewhere = await openPersonalDataVault(env.db, { schema: env.schema });
+      expect(await elsewhere.isForgotten(customerId)).toBe(true);
+      await expect(protectedStore.appendToStream(`customer-${customerId}`, [registered(customerId)])).rejects.toThrow(/forgotten/);
+    });
+
+    it('decrypts subscriptions in order', async () => {
+      const start = await raw.headPosition();
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      for (const id of ids) await protectedStore.appendToStream(`customer-${id}`, [registered(id)]);
+      const got = await firstValueFrom(
+        protectedStore.subscribeToAll({ fromPosition: start ?? 'start' }).pipe(filter((m) => m.kind === 'event'), take(5), toArray()),
+      );
+      expect(got.map((m) => (m.kind === 'event' ? (m.event.data as { customerId: string; email: string }) : null))).toEqual(ids.map((customerId) => expect.objectContaining({ customerId, email: 'nasrin@example.com.bd' })));
+    });
+
+    it('makes blind indexes that are stable, keyed by purpose, and not the value', async () => {
+      const a = await vault.blindIndex('email', 'nasrin@example.com.bd');
+      expect(await vault.blindIndex('email', 'nasrin@example.com.bd')).toBe(a);
+      expect(await vault.blindIndex('phone', 'nasrin@example.com.bd')).not.toBe(a);
+      expect(a).toMatch(/^[0-9a-f]{40}$/);
+      await expect(vault.forget('$system.blind-index')).rejects.toThrow();
+    });
+  });
+}
+
+suite('PGlite', async () => {
+  const db = await openDatabase({ kind: 'pglite' });
+  return { db, schema: 'bdbazar', cleanup: () => db.close() };
+});
+
+describeWithServer('postgres', 'on PostgreSQL', () => {
+  suite('PostgreSQL', async () => {
+    const db = await openDatabase({ kind: 'postgres', connectionString: requireServerUrl('postgres') });
+    const schema = `pd_${randomBytes(4).toString('hex')}`;
+    return {
+      db,
+      schema,
+      cleanup: async () => {
+        await db.knex.raw(`drop schema if exists ${schema} cascade`);
+        await db.close();
+      },
+    };
+  });
+});
