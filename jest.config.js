@@ -11,6 +11,7 @@ const moduleNameMapper = {
   '^@bdbazar/shared-kernel$': '<rootDir>/shared-kernel/src/index.ts',
   '^@bdbazar/shared-kernel/(.*)$': '<rootDir>/shared-kernel/src/$1',
   '^@bdbazar/projections$': '<rootDir>/projections/src/index.ts',
+  '^@bdbazar/openapi$': '<rootDir>/openapi/src/index.ts',
 };
 const common = {
   rootDir: __dirname,

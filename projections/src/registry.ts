@@ -3,5 +3,6 @@
  * service is built (accounts, catalogue, orders, ...); the worker runs them all and the CLI knows them.
  */
 import type { ProjectorDefinition } from '@bdbazar/shared-kernel';
+import { accountsProjector } from './accounts/accountsProjector';
 
-export const projectors: ProjectorDefinition[] = [];
+export const projectors: ProjectorDefinition[] = [accountsProjector];

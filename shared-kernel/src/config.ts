@@ -3,7 +3,7 @@
  * zod: a wrong value stops the process with a message naming the variable, not a crash later.
  * Unset, everything runs on the embedded default: PGlite files under BDBAZAR_DATA_DIR.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { openDatabase, type Database } from './database/database';
@@ -35,6 +35,14 @@ export const configSchema = z
     /** Unset: the in-process bus (every service in one process). */
     BDBAZAR_RABBITMQ_URL: url(['amqp:', 'amqps:']).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** RS256 private key (PEM) of the account service, which signs access tokens; unset: generated under BDBAZAR_DATA_DIR. */
+    BDBAZAR_JWT_PRIVATE_KEY: z.string().min(1).optional(),
+    /** The public key (PEM) every other service verifies access tokens with. */
+    BDBAZAR_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+    BDBAZAR_JWT_ISSUER: z.string().min(1).default('bdbazar'),
+    BDBAZAR_JWT_AUDIENCE: z.string().min(1).default('bdbazar'),
+    /** bcrypt's cost factor for passwords. */
+    BDBAZAR_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   });
 
 /** Rules between variables, checked on their own so that one message names every problem. */
@@ -68,6 +76,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
     throw new ConfigError(`The configuration is not valid:\n${lines.join('\n')}\nSee .env.example.`);
   }
   return parsed.data;
+}
+
+/**
+ * Claims the data folder for this process: PGlite's files must never be opened by two processes.
+ * Refuses, naming the process, when another live process holds it; releases on exit.
+ */
+export function lockDataDirectory(config: Config, purpose: string): void {
+  const dir = dataDirectory(config);
+  const lock = resolve(dir, '.lock');
+  try {
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, purpose }), { flag: 'wx' });
+  } catch {
+    let holder: { pid?: number; purpose?: string } = {};
+    try {
+      holder = JSON.parse(readFileSync(lock, 'utf8')) as typeof holder;
+    } catch {
+      holder = {};
+    }
+    if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
+      throw new ConfigError(
+        `The data folder ${dir} is in use by process ${holder.pid} (${holder.purpose ?? 'bdbazar'}). ` +
+          'Stop it first (Ctrl+C in its terminal): the embedded store can be opened by one process at a time.',
+      );
+    }
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, purpose }));
+  }
+  process.once('exit', () => {
+    try {
+      const current = JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number };
+      if (current.pid === process.pid) unlinkSync(lock);
+    } catch {
+      // already gone
+    }
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function dataDirectory(config: Config, ...parts: string[]): string {

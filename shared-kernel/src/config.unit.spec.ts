@@ -1,8 +1,19 @@
-import { ConfigError, loadConfig } from './config';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, lockDataDirectory } from './config';
 
 describe('loading the configuration', () => {
   it('runs on the embedded default when nothing is set', () => {
-    expect(loadConfig({}, { dotenv: false })).toEqual({ PORT: 3000, BDBAZAR_DATA_DIR: '.data', BDBAZAR_EVENT_STORE: 'embedded', LOG_LEVEL: 'info' });
+    expect(loadConfig({}, { dotenv: false })).toEqual({
+      PORT: 3000,
+      BDBAZAR_DATA_DIR: '.data',
+      BDBAZAR_EVENT_STORE: 'embedded',
+      LOG_LEVEL: 'info',
+      BDBAZAR_JWT_ISSUER: 'bdbazar',
+      BDBAZAR_JWT_AUDIENCE: 'bdbazar',
+      BDBAZAR_BCRYPT_COST: 12,
+    });
   });
 
   it('accepts a PostgreSQL event store with its URL', () => {
@@ -25,5 +36,23 @@ describe('loading the configuration', () => {
 
   it('refuses an EventStoreDB store given a PostgreSQL URL', () => {
     expect(() => loadConfig({ BDBAZAR_EVENT_STORE: 'eventstoredb', BDBAZAR_EVENT_STORE_URL: 'postgres://x/y' }, { dotenv: false })).toThrow(/esdb:\/\/ URL/);
+  });
+});
+
+describe('the data folder lock', () => {
+  it('refuses a folder a live process holds, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdbazar-lock-'));
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: process.ppid, purpose: 'npm start' }));
+    expect(() => lockDataDirectory(loadConfig({ BDBAZAR_DATA_DIR: dir }, { dotenv: false }), 'admin:create')).toThrow(
+      new RegExp(`in use by process ${process.ppid} \\(npm start\\)\\. Stop it first`),
+    );
+  });
+
+  it('takes over a lock left by a process that is gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bdbazar-lock-'));
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, purpose: 'crashed' }));
+    lockDataDirectory(loadConfig({ BDBAZAR_DATA_DIR: dir }, { dotenv: false }), 'admin:create');
+    expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toEqual({ pid: process.pid, purpose: 'admin:create' });
+    expect(existsSync(join(dir, '.lock'))).toBe(true);
   });
 });

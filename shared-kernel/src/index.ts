@@ -7,3 +7,4 @@ export * from './projections';
 export * from './messaging';
 export * from './config';
 export * from './personalData';
+export * from './auth';

@@ -1,0 +1,113 @@
+/** The accounts read model, built from events the account service really writes. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createEmbeddedEventStore,
+  createPasswordHasher,
+  createRateLimiter,
+  createTokenIssuer,
+  loadOrCreateSigningKeys,
+  loginRateLimit,
+  openDatabase,
+  openPersonalDataVault,
+  projectorStatus,
+  protectPersonalData,
+  silentLogger,
+  startProjectorWorker,
+  type Database,
+  type EventStore,
+  type ProjectorWorker,
+} from '@bdbazar/shared-kernel';
+import { accountPersonalData } from '../../../command-services/account/src/account';
+import { createAccountService, type AccountService } from '../../../command-services/account/src/accountService';
+import { accountsProjector } from './accountsProjector';
+
+const context = { correlationId: 'c', causationId: 'c', actor: { id: 'test', role: 'system' as const } };
+
+describe('the accounts projector', () => {
+  let raw: EventStore;
+  let db: Database;
+  let service: AccountService;
+  let worker: ProjectorWorker;
+  let keyDir: string;
+  let protectedStore: EventStore;
+
+  beforeAll(async () => {
+    keyDir = await mkdtemp(join(tmpdir(), 'bdbazar-keys-'));
+    raw = await createEmbeddedEventStore({ dataDir: 'memory://' });
+    db = await openDatabase({ kind: 'pglite' });
+    const vault = await openPersonalDataVault(db);
+    const keys = await loadOrCreateSigningKeys({ keyDir });
+    protectedStore = protectPersonalData(raw, vault, { fields: accountPersonalData, subjectOf: (e) => e.data['accountId'] as string });
+    service = createAccountService({
+      store: protectedStore,
+      vault,
+      passwords: createPasswordHasher({ cost: 4 }),
+      tokens: createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: 'bdbazar', audience: 'bdbazar' }),
+      loginLimit: loginRateLimit({ perAccount: createRateLimiter({ limit: 5, windowSeconds: 60 }), perAddress: createRateLimiter({ limit: 50, windowSeconds: 60 }) }),
+    });
+    worker = startProjectorWorker({ store: protectedStore, db, runtimeSchema: 'bdbazar', definition: accountsProjector, logger: silentLogger(), checkIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await raw.close();
+    await db.close();
+    await rm(keyDir, { recursive: true, force: true });
+  });
+
+  const caughtUp = async () => {
+    for (;;) {
+      const status = await projectorStatus({ db, store: raw, runtimeSchema: 'bdbazar', definition: accountsProjector });
+      if (status.generations[0]?.eventsBehind === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const user = async (id: string) => db.knex('accounts.users').where({ account_id: id }).first();
+
+  it('follows a seller from registration through KYC to approval', async () => {
+    const { id } = await service.register({ email: 'Mim@Example.com.bd', password: 'a good password', name: 'মিম ফ্যাশন', phone: '+8801811000000', role: 'seller' }, context);
+    await service.addAddress(id, { label: 'Shop', recipient: 'Mim', phone: '+8801811000000', division: 'Dhaka', district: 'Dhaka', line1: 'Bashundhara City, Level 4' }, context);
+    await service.submitKyc(id, { nationalIdNumber: '1990123456789', tradeLicenceNumber: 'TRAD/DNCC/1/2026', documents: [{ kind: 'trade_licence', reference: 'kyc/1.pdf' }] }, context);
+    await service.approveKyc(id, 'admin', context);
+    await service.approveSeller(id, 'admin', context);
+    await caughtUp();
+
+    expect(await user(id)).toEqual(
+      expect.objectContaining({
+        account_id: id,
+        role: 'seller',
+        status: 'active',
+        email: 'mim@example.com.bd',
+        name: 'মিম ফ্যাশন',
+        phone: '+8801811000000',
+        search: 'মিম ফ্যাশন mim@example.com.bd',
+        seller_approved: true,
+        kyc_status: 'approved',
+        kyc: { nationalIdNumber: '1990123456789', tradeLicenceNumber: 'TRAD/DNCC/1/2026', documents: [{ kind: 'trade_licence', reference: 'kyc/1.pdf' }] },
+        addresses: [expect.objectContaining({ label: 'Shop', line1: 'Bashundhara City, Level 4' })],
+        revision: 5,
+      }),
+    );
+  });
+
+  it('keeps a deleted account as a row without personal data, and publishes no personal data', async () => {
+    const { id } = await service.register({ email: 'gone@example.com.bd', password: 'a good password', name: 'Gone Soon', role: 'buyer' }, context);
+    await service.deleteAccount(id, 'admin', context);
+    await caughtUp();
+    expect(await user(id)).toEqual(expect.objectContaining({ account_id: id, status: 'deleted', email: null, name: null, phone: null, search: '', kyc: null, addresses: [] }));
+
+    const outbox = (await db.knex('bdbazar.outbox').select('payload')).map((r: { payload: { type: string; data: unknown } }) => r.payload);
+    expect(outbox.filter((p) => (p.data as { accountId: string }).accountId === id).map((p) => p.type)).toEqual(['account.AccountRegistered.v1', 'account.AccountDeleted.v1']);
+    expect(JSON.stringify(outbox)).not.toMatch(/Gone Soon|gone@example|মিম|mim@example/);
+  });
+
+  it('rebuilds to the same rows, and a deleted account stays without personal data', async () => {
+    const before = await db.knex('accounts.users').orderBy('account_id');
+    const { rebuildProjector } = await import('@bdbazar/shared-kernel');
+    await rebuildProjector({ store: protectedStore, db, runtimeSchema: 'bdbazar', definition: accountsProjector, logger: silentLogger() });
+    const after = await db.knex('accounts.users').orderBy('account_id');
+    const stable = (rows: Array<Record<string, unknown>>) => rows.map(({ updated_at: _u, ...rest }) => rest);
+    expect(stable(after)).toEqual(stable(before));
+  });
+});

@@ -1,0 +1,41 @@
+/** GET /v1/users/{id}: a profile with its address book, for the user themselves or an admin. */
+import { NotFoundError } from '@bdbazar/shared-kernel';
+import type { Knex } from 'knex';
+import { READ_MODELS, type UserRow } from '../readModels';
+
+export interface UserView {
+  id: string;
+  role: UserRow['role'];
+  status: UserRow['status'];
+  email: string | null;
+  name: string | null;
+  phone: string | null;
+  sellerApproved: boolean;
+  kyc: { status: UserRow['kyc_status']; reason: string | null };
+  addresses: Array<Record<string, unknown>>;
+  defaultAddressId: string | null;
+  registeredAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+export async function getUser(knex: Knex, id: string, asAdmin: boolean): Promise<UserView> {
+  const row = await knex<UserRow>(READ_MODELS.users).where({ account_id: id }).first();
+  // Only an admin sees that a deleted account existed.
+  if (!row || (row.status === 'deleted' && !asAdmin)) throw new NotFoundError(`There is no user ${id}.`, { id });
+  return {
+    id: row.account_id,
+    role: row.role,
+    status: row.status,
+    email: row.email,
+    name: row.name,
+    phone: row.phone,
+    sellerApproved: row.seller_approved,
+    kyc: { status: row.kyc_status, reason: row.kyc_reason },
+    addresses: row.addresses.filter((a) => a !== null),
+    defaultAddressId: row.default_address_id,
+    registeredAt: new Date(row.registered_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    revision: row.revision,
+  };
+}
