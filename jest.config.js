@@ -12,6 +12,8 @@ const moduleNameMapper = {
   '^@bdbazar/shared-kernel/(.*)$': '<rootDir>/shared-kernel/src/$1',
   '^@bdbazar/projections$': '<rootDir>/projections/src/index.ts',
   '^@bdbazar/openapi$': '<rootDir>/openapi/src/index.ts',
+  '^@bdbazar/account-service$': '<rootDir>/command-services/account/src/index.ts',
+  '^@bdbazar/query-api$': '<rootDir>/query-api/src/index.ts',
 };
 const common = {
   rootDir: __dirname,

@@ -6,18 +6,24 @@ import {
   loadConfig,
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
+  decryptingEventStore,
+  openPersonalDataVault,
   openRabbitMqTransport,
+  requireServerStores,
 } from '@bdbazar/shared-kernel';
 import { startProjectionsService } from './projectionsService';
 import { projectors } from './registry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  requireServerStores(config, 'projections');
   const logger = createLogger({ name: 'projections', level: config.LOG_LEVEL });
   const store = await openConfiguredEventStore(config);
   const db = await openConfiguredReadModelDatabase(config);
   const transport = config.BDBAZAR_RABBITMQ_URL ? await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger }) : null;
-  const service = await startProjectionsService({ store, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: transport, logger });
+  // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
+  const reader = decryptingEventStore(store, await openPersonalDataVault(db));
+  const service = await startProjectionsService({ store: reader, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: transport, logger });
   logger.info({ projectors: projectors.map((p) => p.name), bus: transport ? 'rabbitmq' : 'none' }, 'projections service started');
 
   let stopping = false;

@@ -121,6 +121,19 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * A service run on its own shares the event store and the read models with the other services,
+ * so they must be servers; the embedded files belong to one process (`npm start`).
+ */
+export function requireServerStores(config: Config, service: string): void {
+  if (config.BDBAZAR_EVENT_STORE === 'embedded' || !config.BDBAZAR_READ_MODEL_URL) {
+    throw new ConfigError(
+      `The ${service} service run on its own needs server stores: set BDBAZAR_EVENT_STORE (postgres or eventstoredb) with ` +
+        'BDBAZAR_EVENT_STORE_URL, and BDBAZAR_READ_MODEL_URL (see .env.example). For the embedded default, run everything with `npm start`.',
+    );
+  }
+}
+
 export function dataDirectory(config: Config, ...parts: string[]): string {
   const dir = resolve(config.BDBAZAR_DATA_DIR, ...parts);
   mkdirSync(dir, { recursive: true });

@@ -8,3 +8,4 @@ export * from './messaging';
 export * from './config';
 export * from './personalData';
 export * from './auth';
+export * from './http';

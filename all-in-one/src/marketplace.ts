@@ -1,0 +1,59 @@
+/**
+ * The whole marketplace in one process: the command services, the query API and the
+ * projections (workers and outbox relay) on one port, with one /docs, over the configured
+ * stores (the embedded default: PGlite under BDBAZAR_DATA_DIR, an in-process bus).
+ */
+import { accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/account-service';
+import { loadCombinedDocument } from '@bdbazar/openapi';
+import { projectors, startProjectionsService } from '@bdbazar/projections';
+import { queryRoutes } from '@bdbazar/query-api';
+import {
+  DEFAULT_RUNTIME_SCHEMA,
+  createHttpApp,
+  createInProcessBus,
+  decryptingEventStore,
+  openConfiguredEventStore,
+  openConfiguredReadModelDatabase,
+  openRabbitMqTransport,
+  startHttpServer,
+  type Config,
+  type Logger,
+  type Transport,
+} from '@bdbazar/shared-kernel';
+import { Router } from 'express';
+
+export interface RunningMarketplace {
+  url: string;
+  port: number;
+  /** The account module, for what only a CLI may do (creating an admin) and for tests. */
+  account: AccountModule;
+  stop(): Promise<void>;
+}
+
+export async function startMarketplace(config: Config, logger: Logger, options: { validateResponses?: boolean } = {}): Promise<RunningMarketplace> {
+  const store = await openConfiguredEventStore(config);
+  const db = await openConfiguredReadModelDatabase(config);
+  const account = await openAccountModule({ store, db, config });
+  const bus: Transport = config.BDBAZAR_RABBITMQ_URL ? await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger }) : createInProcessBus({ logger });
+  // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
+  const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
+
+  const routes = Router();
+  routes.use(await accountRoutes({ module: account, db }));
+  routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+  const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
+  const server = await startHttpServer(app, { port: config.PORT, logger });
+
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    port: server.port,
+    account,
+    stop: async () => {
+      await server.close();
+      await projections.stop();
+      await bus.close();
+      await db.close();
+      await store.close();
+    },
+  };
+}

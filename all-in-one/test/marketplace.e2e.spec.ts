@@ -1,0 +1,131 @@
+/**
+ * End to end through the running all-in-one process on its embedded default (what `npm start`
+ * runs): the first admin from the `admin:create` CLI, a seller registers, logs in and submits KYC,
+ * the admin approves, and the query API shows it with read-your-writes; data survives a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+const TS = ['-r', '@swc-node/register'];
+
+function env(dataDir: string, port: number): NodeJS.ProcessEnv {
+  return { ...process.env, BDBAZAR_DATA_DIR: dataDir, PORT: String(port), BDBAZAR_BCRYPT_COST: '6', LOG_LEVEL: 'warn', SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') };
+}
+
+function run(script: string, args: string[], environment: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...TS, join(ROOT, script), ...args], { env: environment, cwd: ROOT });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startProcess(dataDir: string, port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, [...TS, join(ROOT, 'all-in-one/src/main.ts')], { env: env(dataDir, port), cwd: ROOT });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bdbazar exited with ${child.exitCode}:\n${output}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return { child, output: () => output };
+    if (Date.now() > deadline) throw new Error(`bdbazar did not get ready:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function stopProcess(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('the marketplace process', () => {
+  let dataDir: string;
+  let port: number;
+  let running: { child: ChildProcess; output: () => string } | undefined;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'bdbazar-e2e-'));
+    port = await freePort();
+  });
+  afterAll(async () => {
+    if (running) await stopProcess(running.child);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const call = async <T = Record<string, unknown>>(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+      body: options.body ? JSON.stringify(options.body) : undefined,
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
+
+  it('creates the first admin from the CLI, before the marketplace starts', async () => {
+    const created = await run('command-services/account/src/adminCli.ts', ['--email', 'Admin@BdBazar.test', '--password', 'an admin password'], env(dataDir, port));
+    expect(created).toEqual({ code: 0, output: expect.stringMatching(/^Created the admin admin@bdbazar\.test \(account [0-9a-f-]{36}\)\./) });
+    const refused = await run('command-services/account/src/adminCli.ts', ['--email', 'admin@bdbazar.test'], env(dataDir, port));
+    expect(refused).toEqual({ code: 2, output: expect.stringContaining('usage: npm run admin:create') });
+  }, 60_000);
+
+  it('takes a seller from registration to approval, and shows it with read-your-writes', async () => {
+    running = await startProcess(dataDir, port);
+    expect((await fetch(`http://127.0.0.1:${port}/docs/`)).status).toBe(200);
+
+    const registered = await call<{ id: string }>('POST', '/v1/auth/register', { body: { email: 'rupa@example.com.bd', password: 'a good password', name: 'রূপা বুটিক', phone: '+8801911000000', role: 'seller' } });
+    expect(registered.status).toBe(201);
+    const seller = await call<{ accessToken: string; accountId: string }>('POST', '/v1/auth/login', { body: { email: 'rupa@example.com.bd', password: 'a good password' } });
+    expect(seller.status).toBe(200);
+    const kyc = await call('POST', `/v1/vendors/${seller.body.accountId}/kyc`, {
+      token: seller.body.accessToken,
+      body: { nationalIdNumber: '19901234567890123', tradeLicenceNumber: 'TRAD/CTG/4455/2026', documents: [{ kind: 'national_id_front', reference: 'kyc/rupa-nid.jpg' }] },
+    });
+    expect(kyc.status).toBe(200);
+
+    const admin = await call<{ accessToken: string }>('POST', '/v1/auth/login', { body: { email: 'admin@bdbazar.test', password: 'an admin password' } });
+    expect(admin.status).toBe(200);
+    expect((await call('PUT', `/v1/admin/kyc/${seller.body.accountId}/approve`, { token: admin.body.accessToken })).status).toBe(200);
+    const approved = await call<{ position: string }>('PUT', `/v1/vendors/${seller.body.accountId}/approve`, { token: admin.body.accessToken });
+    expect(approved.status).toBe(200);
+
+    const profile = await call('GET', `/v1/users/${seller.body.accountId}`, { token: seller.body.accessToken, headers: { 'X-Consistent-After': approved.body.position } });
+    expect(profile).toEqual({ status: 200, body: expect.objectContaining({ name: 'রূপা বুটিক', sellerApproved: true, kyc: { status: 'approved', reason: null } }) });
+    const listed = await call<{ items: Array<{ id: string; sellerApproved: boolean }> }>('GET', '/v1/admin/users?role=seller', { token: admin.body.accessToken, headers: { 'X-Consistent-After': approved.body.position } });
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: seller.body.accountId, sellerApproved: true })]);
+  }, 120_000);
+
+  it('refuses a second process on the same data folder, naming the first', async () => {
+    const refused = await run('command-services/account/src/adminCli.ts', ['--email', 'second@bdbazar.test', '--password', 'an admin password'], env(dataDir, port));
+    expect(refused.code).toBe(2);
+    expect(refused.output).toMatch(/is in use by process \d+ \(npm start\)\. Stop it first/);
+  }, 60_000);
+
+  it('stops gracefully on SIGTERM and keeps everything across a restart', async () => {
+    expect(await stopProcess(running!.child)).toBe(0);
+    running = await startProcess(dataDir, port);
+    const seller = await call<{ accessToken: string; accountId: string }>('POST', '/v1/auth/login', { body: { email: 'rupa@example.com.bd', password: 'a good password' } });
+    expect(seller.status).toBe(200);
+    const vendor = await call('GET', `/v1/vendors/${seller.body.accountId}`);
+    expect(vendor).toEqual({ status: 200, body: expect.objectContaining({ name: 'রূপা বুটিক', approved: true }) });
+  }, 120_000);
+});

@@ -1,0 +1,69 @@
+/** The query API's HTTP side: its routes (for the all-in-one process too) and its own app. */
+import { authOf, authenticate, consistentAfter, createHttpApp, etagOf, requireRole, requireSelfOrAdmin, type Database, type Logger, type TokenVerifier } from '@bdbazar/shared-kernel';
+import { loadApiDocument } from '@bdbazar/openapi';
+import { Router, type Request } from 'express';
+import { listKyc } from './admin/listKyc';
+import { listUsers, type ListUsersQuery } from './admin/listUsers';
+import { ACCOUNTS_PROJECTOR } from './readModels';
+import { getUser } from './users/getUser';
+import { getVendor } from './vendors/getVendor';
+
+export interface QueryDependencies {
+  db: Database;
+  verifier: TokenVerifier;
+  runtimeSchema: string;
+}
+
+export function queryRoutes(deps: QueryDependencies): Router {
+  const { db } = deps;
+  const router = Router();
+  const signedIn = authenticate(deps.verifier);
+  const accountsCaughtUp = consistentAfter({ db, runtimeSchema: deps.runtimeSchema, projectors: [ACCOUNTS_PROJECTOR] });
+
+  router.get('/v1/users/:id', signedIn, requireSelfOrAdmin('id'), accountsCaughtUp, async (req, res) => {
+    const user = await getUser(db.knex, param(req, 'id'), authOf(res).role === 'admin');
+    res.set('ETag', etagOf(user.revision)).json(user);
+  });
+
+  router.get('/v1/vendors/:id', accountsCaughtUp, async (req, res) => {
+    res.json(await getVendor(db.knex, param(req, 'id')));
+  });
+
+  router.get('/v1/admin/users', signedIn, requireRole('admin'), accountsCaughtUp, async (req, res) => {
+    const query = req.query as Record<string, string | undefined>;
+    res.json(
+      await listUsers(db.knex, {
+        role: query['role'] as ListUsersQuery['role'],
+        status: query['status'] as ListUsersQuery['status'],
+        kycStatus: query['kycStatus'] as ListUsersQuery['kycStatus'],
+        q: query['q'],
+        limit: Number(query['limit'] ?? 25),
+        cursor: query['cursor'],
+      }),
+    );
+  });
+
+  router.get('/v1/admin/kyc', signedIn, requireRole('admin'), accountsCaughtUp, async (req, res) => {
+    const query = req.query as Record<string, string | undefined>;
+    res.json(await listKyc(db.knex, { status: (query['status'] as 'pending' | 'approved' | 'rejected' | undefined) ?? 'pending', limit: Number(query['limit'] ?? 25), cursor: query['cursor'] }));
+  });
+
+  return router;
+}
+
+export function createQueryApp(deps: QueryDependencies & { logger: Logger; validateResponses?: boolean }) {
+  return createHttpApp({
+    name: 'query-api',
+    openApi: loadApiDocument('query'),
+    logger: deps.logger,
+    routes: queryRoutes(deps),
+    validateResponses: deps.validateResponses,
+    validateSecurity: false,
+  });
+}
+
+function param(req: Request, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string') throw new Error(`The route has no path parameter '${name}'.`);
+  return value;
+}

@@ -1,0 +1,1 @@
+export { queryRoutes, createQueryApp, type QueryDependencies } from './app';

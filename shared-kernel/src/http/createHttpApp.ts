@@ -1,0 +1,70 @@
+/**
+ * The Express 5 app every service runs: ids, logs, JSON bodies, docs, probes, OpenAPI
+ * validation, the service's routes, and problem+json for every error, in that order.
+ */
+import express, { type Express, type Router } from 'express';
+import type { Logger } from '../logging';
+import { apiDocs } from './apiDocs';
+import { problemErrorHandler, unknownRoute } from './errorHandler';
+import { attachLifecycle, closeConnectionsWhileDraining } from './lifecycle';
+import { openApiValidation, type OpenApiDocument, type OpenApiValidationOptions } from './openApi';
+import { probes, type ReadinessCheck } from './probes';
+import { requestIds } from './requestContext';
+import { requestLogging } from './requestLogging';
+
+export interface HttpAppSettings {
+  /** The service's name, on every log line. */
+  name: string;
+  openApi: OpenApiDocument;
+  logger: Logger;
+  /** The largest JSON body accepted (bytes or a string such as '100kb'). */
+  bodyLimit?: string | number;
+  /** Checks every JSON response against the document; on in tests, off in production (it costs). */
+  validateResponses?: boolean;
+  readiness?: ReadinessCheck;
+  validateSecurity?: OpenApiValidationOptions['validateSecurity'];
+}
+
+/** Installs the service's routes on the app. */
+export type RoutesInstaller = (app: Express) => void;
+
+export interface HttpAppOptions extends HttpAppSettings {
+  /** The service's routes: installed on the app by a function, or a router mounted at the root. */
+  routes: RoutesInstaller | Router;
+}
+
+const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
+
+// Two overloads, because a router is callable too: with the plain union, TypeScript would not
+// type the parameter of an inline `routes: (app) => ...`.
+export function createHttpApp(options: HttpAppSettings & { routes: RoutesInstaller }): Express;
+export function createHttpApp(options: HttpAppSettings & { routes: Router }): Express;
+export function createHttpApp(options: HttpAppOptions): Express;
+export function createHttpApp(options: HttpAppOptions): Express {
+  const logger = options.logger.child({ service: options.name });
+  const app = express();
+  app.disable('x-powered-by');
+  const lifecycle = attachLifecycle(app);
+
+  app.use(requestIds());
+  app.use(requestLogging(logger));
+  app.use(closeConnectionsWhileDraining(lifecycle));
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb', type: JSON_MEDIA_TYPES }));
+  // Before the validator: these paths are not in the service's document.
+  app.use(apiDocs(options.openApi));
+  app.use(probes(lifecycle, options.readiness, logger));
+  app.use(openApiValidation(options.openApi, { validateResponses: options.validateResponses ?? false, validateSecurity: options.validateSecurity }));
+  // In a router, req.params hold the path parameters as strings: the validator coerces them
+  // (into req.openapi.pathParams) and writes them back through app.param, which reaches the
+  // app's own routes only. Query parameters are coerced either way.
+  if (isRouter(options.routes)) app.use(options.routes);
+  else options.routes(app);
+  app.use(unknownRoute());
+  app.use(problemErrorHandler(logger));
+  return app;
+}
+
+/** A router is a function too; it is the one with a stack of layers. */
+function isRouter(routes: HttpAppOptions['routes']): routes is Router {
+  return 'stack' in routes && typeof (routes as Router).use === 'function';
+}

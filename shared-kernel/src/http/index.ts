@@ -1,0 +1,11 @@
+export * from './createHttpApp';
+export * from './server';
+export * from './commands';
+export * from './consistentAfter';
+export * from './idempotency';
+export { requestContext, REQUEST_ID_HEADER, CORRELATION_ID_HEADER, type RequestContext } from './requestContext';
+export { HttpProblemError, type HttpProblemInit } from './httpErrors';
+export { PROBLEM_CONTENT_TYPE, problemType, type Problem } from './problems';
+export { toProblem } from './problemMapping';
+export type { OpenApiDocument } from './openApi';
+export type { ReadinessCheck } from './probes';
