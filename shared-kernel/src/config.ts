@@ -43,6 +43,9 @@ export const configSchema = z
     BDBAZAR_JWT_AUDIENCE: z.string().min(1).default('bdbazar'),
     /** bcrypt's cost factor for passwords. */
     BDBAZAR_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    /** Login attempts allowed per account, and per client address, in 15 minutes. */
+    BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
   });
 
 /** Rules between variables, checked on their own so that one message names every problem. */

@@ -13,6 +13,8 @@ describe('loading the configuration', () => {
       BDBAZAR_JWT_ISSUER: 'bdbazar',
       BDBAZAR_JWT_AUDIENCE: 'bdbazar',
       BDBAZAR_BCRYPT_COST: 12,
+      BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT: 10,
+      BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: 100,
     });
   });
 

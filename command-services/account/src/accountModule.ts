@@ -44,8 +44,8 @@ export async function openAccountModule(options: { store: EventStore; db: Databa
     passwords: createPasswordHasher({ cost: config.BDBAZAR_BCRYPT_COST }),
     tokens: createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE }),
     loginLimit: loginRateLimit({
-      perAccount: createRateLimiter({ limit: 10, windowSeconds: 15 * 60 }),
-      perAddress: createRateLimiter({ limit: 100, windowSeconds: 15 * 60 }),
+      perAccount: createRateLimiter({ limit: config.BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT, windowSeconds: 15 * 60 }),
+      perAddress: createRateLimiter({ limit: config.BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS, windowSeconds: 15 * 60 }),
     }),
   });
   const verifier = createTokenVerifier({ publicKeys: { [keys.kid]: keys.publicKey }, issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE });
