@@ -1,20 +1,20 @@
 /** `npm run start:projections`: the projector workers and the outbox relay as a service of their own. */
 import {
-  ConfigError,
   DEFAULT_RUNTIME_SCHEMA,
   createLogger,
+  decryptingEventStore,
   loadConfig,
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
-  decryptingEventStore,
   openPersonalDataVault,
   openRabbitMqTransport,
   requireServerStores,
+  runMain,
 } from '@bdbazar/shared-kernel';
 import { startProjectionsService } from './projectionsService';
 import { projectors } from './registry';
 
-async function main(): Promise<void> {
+runMain(async () => {
   const config = loadConfig();
   requireServerStores(config, 'projections');
   const logger = createLogger({ name: 'projections', level: config.LOG_LEVEL });
@@ -25,22 +25,12 @@ async function main(): Promise<void> {
   const reader = decryptingEventStore(store, await openPersonalDataVault(db));
   const service = await startProjectionsService({ store: reader, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: transport, logger });
   logger.info({ projectors: projectors.map((p) => p.name), bus: transport ? 'rabbitmq' : 'none' }, 'projections service started');
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    await service.stop();
-    await transport?.close();
-    await db.close();
-    await store.close();
+  return {
+    stop: async () => {
+      await service.stop();
+      await transport?.close();
+      await db.close();
+      await store.close();
+    },
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
 });

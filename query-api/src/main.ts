@@ -8,28 +8,24 @@ import {
   openConfiguredReadModelDatabase,
   publicKeysFromPems,
   requireServerStores,
+  runMain,
   startHttpServer,
 } from '@bdbazar/shared-kernel';
 import { createQueryApp } from './app';
 
-async function main(): Promise<void> {
+runMain(async () => {
   const config = loadConfig();
   requireServerStores(config, 'query API');
-  if (!config.BDBAZAR_JWT_PUBLIC_KEY) throw new ConfigError('The query API verifies access tokens with the account service\'s public key: set BDBAZAR_JWT_PUBLIC_KEY (PEM).');
+  if (!config.BDBAZAR_JWT_PUBLIC_KEY) throw new ConfigError("The query API verifies access tokens with the account service's public key: set BDBAZAR_JWT_PUBLIC_KEY (PEM).");
   const logger = createLogger({ name: 'query-api', level: config.LOG_LEVEL });
   const db = await openConfiguredReadModelDatabase(config);
   const verifier = createTokenVerifier({ publicKeys: publicKeysFromPems(config.BDBAZAR_JWT_PUBLIC_KEY), issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE });
   const server = await startHttpServer(createQueryApp({ db, verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, logger }), { port: config.PORT, logger });
   logger.info({ port: server.port }, 'query API running');
-  const stop = async (): Promise<void> => {
-    await server.close();
-    await db.close();
+  return {
+    stop: async () => {
+      await server.close();
+      await db.close();
+    },
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
 });

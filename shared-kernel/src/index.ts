@@ -9,3 +9,4 @@ export * from './config';
 export * from './personalData';
 export * from './auth';
 export * from './http';
+export * from './runMain';

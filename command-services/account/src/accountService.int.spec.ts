@@ -1,57 +1,24 @@
 /** The account use cases over the real embedded store and vault (no HTTP). */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  ConflictError,
-  ForbiddenError,
-  TooManyRequestsError,
-  UnauthenticatedError,
-  createEmbeddedEventStore,
-  createPasswordHasher,
-  createRateLimiter,
-  createTokenIssuer,
-  createTokenVerifier,
-  loadOrCreateSigningKeys,
-  loginRateLimit,
-  openDatabase,
-  openPersonalDataVault,
-  protectPersonalData,
-  type Database,
-  type EventStore,
-} from '@bdbazar/shared-kernel';
-import { accountPersonalData, accountStreamId } from './account';
-import { createAccountService, type AccountService } from './accountService';
+import { ConflictError, ForbiddenError, TooManyRequestsError, UnauthenticatedError, type EventStore } from '@bdbazar/shared-kernel';
+import { accountStreamId } from './account';
+import type { AccountService } from './accountService';
+import { accountFixture, type AccountFixture } from './testing/accountFixture';
 
 const context = { correlationId: 'c-1', causationId: 'c-1', actor: { id: 'anonymous', role: 'system' as const } };
 
 describe('the account service', () => {
+  let fixture: AccountFixture;
   let raw: EventStore;
-  let db: Database;
   let service: AccountService;
-  let keyDir: string;
   let verify: (token: string) => { userId: string; role: string };
 
   beforeAll(async () => {
-    keyDir = await mkdtemp(join(tmpdir(), 'bdbazar-keys-'));
-    raw = await createEmbeddedEventStore({ dataDir: 'memory://' });
-    db = await openDatabase({ kind: 'pglite' });
-    const vault = await openPersonalDataVault(db);
-    const keys = await loadOrCreateSigningKeys({ keyDir });
-    const verifier = createTokenVerifier({ publicKeys: { [keys.kid]: keys.publicKey }, issuer: 'bdbazar', audience: 'bdbazar' });
-    verify = (token) => verifier.verifyAccessToken(token);
-    service = createAccountService({
-      store: protectPersonalData(raw, vault, { fields: accountPersonalData, subjectOf: (e) => e.data['accountId'] as string }),
-      vault,
-      passwords: createPasswordHasher({ cost: 4 }),
-      tokens: createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: 'bdbazar', audience: 'bdbazar' }),
-      loginLimit: loginRateLimit({ perAccount: createRateLimiter({ limit: 5, windowSeconds: 60 }), perAddress: createRateLimiter({ limit: 50, windowSeconds: 60 }) }),
-    });
+    fixture = await accountFixture();
+    ({ raw, service } = fixture);
+    verify = (token) => fixture.verifier.verifyAccessToken(token);
   });
   afterAll(async () => {
-    await raw.close();
-    await db.close();
-    await rm(keyDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   const email = (name: string) => `${name}.${Math.random().toString(36).slice(2, 8)}@example.com.bd`;

@@ -1,9 +1,9 @@
 /** `npm run start:account`: the account service on its own (server stores from .env). */
-import { ConfigError, createLogger, loadConfig, openConfiguredEventStore, openConfiguredReadModelDatabase, requireServerStores, startHttpServer } from '@bdbazar/shared-kernel';
+import { createLogger, loadConfig, openConfiguredEventStore, openConfiguredReadModelDatabase, requireServerStores, runMain, startHttpServer } from '@bdbazar/shared-kernel';
 import { openAccountModule } from './accountModule';
 import { createAccountApp } from './app';
 
-async function main(): Promise<void> {
+runMain(async () => {
   const config = loadConfig();
   requireServerStores(config, 'account');
   const logger = createLogger({ name: 'account', level: config.LOG_LEVEL });
@@ -12,16 +12,11 @@ async function main(): Promise<void> {
   const module = await openAccountModule({ store, db, config });
   const server = await startHttpServer(await createAccountApp({ module, db, logger }), { port: config.PORT, logger });
   logger.info({ port: server.port, jwks: module.keys.publicJwks() }, 'account service running');
-  const stop = async (): Promise<void> => {
-    await server.close();
-    await db.close();
-    await store.close();
+  return {
+    stop: async () => {
+      await server.close();
+      await db.close();
+      await store.close();
+    },
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
 });

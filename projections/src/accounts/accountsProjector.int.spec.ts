@@ -1,59 +1,27 @@
 /** The accounts read model, built from events the account service really writes. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  createEmbeddedEventStore,
-  createPasswordHasher,
-  createRateLimiter,
-  createTokenIssuer,
-  loadOrCreateSigningKeys,
-  loginRateLimit,
-  openDatabase,
-  openPersonalDataVault,
-  projectorStatus,
-  protectPersonalData,
-  silentLogger,
-  startProjectorWorker,
-  type Database,
-  type EventStore,
-  type ProjectorWorker,
-} from '@bdbazar/shared-kernel';
-import { accountPersonalData } from '../../../command-services/account/src/account';
-import { createAccountService, type AccountService } from '../../../command-services/account/src/accountService';
+import { projectorStatus, rebuildProjector, silentLogger, startProjectorWorker, type Database, type EventStore, type ProjectorWorker } from '@bdbazar/shared-kernel';
+import type { AccountService } from '../../../command-services/account/src/accountService';
+import { accountFixture, type AccountFixture } from '../../../command-services/account/src/testing/accountFixture';
 import { accountsProjector } from './accountsProjector';
 
 const context = { correlationId: 'c', causationId: 'c', actor: { id: 'test', role: 'system' as const } };
 
 describe('the accounts projector', () => {
+  let fixture: AccountFixture;
   let raw: EventStore;
   let db: Database;
   let service: AccountService;
   let worker: ProjectorWorker;
-  let keyDir: string;
   let protectedStore: EventStore;
 
   beforeAll(async () => {
-    keyDir = await mkdtemp(join(tmpdir(), 'bdbazar-keys-'));
-    raw = await createEmbeddedEventStore({ dataDir: 'memory://' });
-    db = await openDatabase({ kind: 'pglite' });
-    const vault = await openPersonalDataVault(db);
-    const keys = await loadOrCreateSigningKeys({ keyDir });
-    protectedStore = protectPersonalData(raw, vault, { fields: accountPersonalData, subjectOf: (e) => e.data['accountId'] as string });
-    service = createAccountService({
-      store: protectedStore,
-      vault,
-      passwords: createPasswordHasher({ cost: 4 }),
-      tokens: createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: 'bdbazar', audience: 'bdbazar' }),
-      loginLimit: loginRateLimit({ perAccount: createRateLimiter({ limit: 5, windowSeconds: 60 }), perAddress: createRateLimiter({ limit: 50, windowSeconds: 60 }) }),
-    });
+    fixture = await accountFixture();
+    ({ raw, db, service, store: protectedStore } = fixture);
     worker = startProjectorWorker({ store: protectedStore, db, runtimeSchema: 'bdbazar', definition: accountsProjector, logger: silentLogger(), checkIntervalMs: 50 });
   });
   afterAll(async () => {
     await worker.stop();
-    await raw.close();
-    await db.close();
-    await rm(keyDir, { recursive: true, force: true });
+    await fixture.close();
   });
 
   const caughtUp = async () => {
@@ -104,7 +72,6 @@ describe('the accounts projector', () => {
 
   it('rebuilds to the same rows, and a deleted account stays without personal data', async () => {
     const before = await db.knex('accounts.users').orderBy('account_id');
-    const { rebuildProjector } = await import('@bdbazar/shared-kernel');
     await rebuildProjector({ store: protectedStore, db, runtimeSchema: 'bdbazar', definition: accountsProjector, logger: silentLogger() });
     const after = await db.knex('accounts.users').orderBy('account_id');
     const stable = (rows: Array<Record<string, unknown>>) => rows.map(({ updated_at: _u, ...rest }) => rest);
