@@ -19,8 +19,8 @@
 // package catches files deeper than MAX_DEPTH with only the rules that need no depth (package
 // imports, relative paths that name `command-services/`).
 //
-// Package names are assumed to follow the folder names, as `@bdbazar/shared-kernel` does:
-// `@bdbazar/order`, `@bdbazar/projections`, `@bdbazar/query-api`.
+// Package names follow the folder names, a command service's with `-service`:
+// `@bdbazar/order-service`, `@bdbazar/projections`, `@bdbazar/query-api`.
 const { defineConfig } = require('eslint/config');
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
@@ -85,7 +85,7 @@ function commandServiceBlocks(self) {
     // Further up and back down through command-services/ (a service has no such folder of its own).
     restrict(`^${climb('1,')}(?:.*/)?command-services/(?!${escapeRegex(self)}(?:/|$))`, message),
     // As packages; a `contracts` subpath is the published contract.
-    restrict(`^${NOT_CONTRACTS}@bdbazar/${anyOf(others)}(?:/|$)`, message),
+    restrict(`^${NOT_CONTRACTS}@bdbazar/${anyOf(others)}(?:-service)?(?:/|$)`, message),
   ]);
 }
 
@@ -99,7 +99,7 @@ function sharedKernelBlocks() {
     // `../` * (depth+1) reaches the repository root.
     depth !== undefined && restrict(`^${climb(depth + 1)}(?:\\.\\./)*${upper}(?:/|$)`, message),
     restrict(`^${climb('1,')}(?:.*/)?command-services(?:/|$)`, message),
-    restrict(`^@bdbazar/${anyOf([...COMMAND_SERVICES, 'projections', 'query-api'])}(?:/|$)`, message),
+    restrict(`^@bdbazar/${anyOf([...COMMAND_SERVICES, 'projections', 'query-api'])}(?:-service)?(?:/|$)`, message),
   ]);
 }
 
@@ -111,7 +111,7 @@ function queryApiBlock() {
   // The query API has no `command-services` folder of its own, so one block, with no depth, does.
   return boundaryBlock('query-api', filesAtDepth('query-api', 0, true), [
     restrict(`^${NOT_CONTRACTS}${climb('1,')}(?:.*/)?command-services(?:/|$)`, message),
-    restrict(`^${NOT_CONTRACTS}@bdbazar/${anyOf(COMMAND_SERVICES)}(?:/|$)`, message),
+    restrict(`^${NOT_CONTRACTS}@bdbazar/${anyOf(COMMAND_SERVICES)}(?:-service)?(?:/|$)`, message),
   ]);
 }
 

@@ -13,6 +13,7 @@ const moduleNameMapper = {
   '^@bdbazar/projections$': '<rootDir>/projections/src/index.ts',
   '^@bdbazar/openapi$': '<rootDir>/openapi/src/index.ts',
   '^@bdbazar/account-service$': '<rootDir>/command-services/account/src/index.ts',
+  '^@bdbazar/shop-service$': '<rootDir>/command-services/shop/src/index.ts',
   '^@bdbazar/query-api$': '<rootDir>/query-api/src/index.ts',
 };
 const common = {

@@ -30,6 +30,11 @@ describe('the import boundaries', () => {
       const violations = await boundaryViolations('command-services/order/src/x.ts', '@bdbazar/payment');
       expect(violations).toHaveLength(1);
     });
+
+    it('reports the other service by its package name', async () => {
+      expect(await boundaryViolations('command-services/shop/src/x.ts', '@bdbazar/account-service')).toHaveLength(1);
+      expect(await boundaryViolations('query-api/src/x.ts', '@bdbazar/shop-service')).toHaveLength(1);
+    });
   });
 
   describe('when a command service file imports the shared kernel', () => {

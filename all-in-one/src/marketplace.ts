@@ -1,12 +1,13 @@
 /**
- * The whole marketplace in one process: the command services, the query API and the
+ * The whole marketplace in one process: the command services (account, shop), the query API and the
  * projections (workers and outbox relay) on one port, with one /docs, over the configured
  * stores (the embedded default: PGlite under BDBAZAR_DATA_DIR, an in-process bus).
  */
 import { accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/account-service';
 import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
-import { queryRoutes } from '@bdbazar/query-api';
+import { queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
+import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
   DEFAULT_RUNTIME_SCHEMA,
   createHttpApp,
@@ -40,7 +41,9 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
 
   const routes = Router();
   routes.use(await accountRoutes({ module: account, db }));
+  routes.use(await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }));
   routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+  routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
   const server = await startHttpServer(app, { port: config.PORT, logger });
 

@@ -4,5 +4,6 @@
  */
 import type { ProjectorDefinition } from '@bdbazar/shared-kernel';
 import { accountsProjector } from './accounts/accountsProjector';
+import { shopsProjector } from './shops/shopsProjector';
 
-export const projectors: ProjectorDefinition[] = [accountsProjector];
+export const projectors: ProjectorDefinition[] = [accountsProjector, shopsProjector];

@@ -1,1 +1,2 @@
 export { queryRoutes, createQueryApp, type QueryDependencies } from './app';
+export { shopQueryRoutes } from './shops/shops.route';

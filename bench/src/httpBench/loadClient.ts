@@ -1,0 +1,204 @@
+/**
+ * The load client: a child process (forked by load.ts) that runs autocannon for each job the
+ * bench process sends over IPC and answers with the figures. Running it apart keeps the HTTP
+ * client off the server's event loop, as autocannon's command line would; on a 2-core machine
+ * the two still share the CPUs (its own CPU time is in the answer).
+ */
+import autocannon from 'autocannon';
+import { percentile } from '../eventStoreBench/measure';
+import type { ClientMessage, LoadJob, LoadPlan, LoadResult, SignedInUser } from './protocol';
+
+type Request = autocannon.Request;
+type Client = autocannon.Client;
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' };
+const MAX_SAMPLE_FAILURES = 5;
+
+interface Collected {
+  registeredEmails: string[];
+  signedIn: SignedInUser[];
+  lastPosition: string | undefined;
+  sampleFailures: Array<{ status: number; body: string }>;
+}
+
+/** Positions are '<20 digits>/<20 digits>': string order is position order. */
+function newer(a: string | undefined, b: unknown): string | undefined {
+  return typeof b === 'string' && (a === undefined || b > a) ? b : a;
+}
+
+function parse(body: string): Record<string, unknown> {
+  try {
+    return JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** Notes what a response tells: a failure's body, the newest position answered. */
+function recorder(collected: Collected) {
+  return (status: number, body: string): Record<string, unknown> | null => {
+    if (status >= 200 && status < 300) {
+      const parsed = parse(body);
+      collected.lastPosition = newer(collected.lastPosition, parsed['position']);
+      return parsed;
+    }
+    if (collected.sampleFailures.length < MAX_SAMPLE_FAILURES) collected.sampleFailures.push({ status, body: body.slice(0, 300) });
+    return null;
+  };
+}
+
+/** Connection k's share of `items`: those whose index ≡ k modulo the connections (at least one, wrapping round). */
+function shareOf<T>(items: readonly T[], connection: number, connections: number): T[] {
+  const own = items.filter((_, index) => index % connections === connection);
+  return own.length > 0 ? own : [items[connection % items.length] as T];
+}
+
+/** The autocannon options that carry out `plan`: the requests, or a per-connection set-up. */
+function requestsFor(plan: LoadPlan, connections: number, collected: Collected): Pick<autocannon.Options, 'requests' | 'setupClient'> {
+  const record = recorder(collected);
+  // Each connection gets its own requests in setupClient; its number is the order it was made in.
+  let nextConnection = 0;
+  const perConnection = (build: (connection: number) => Request[]) => ({
+    setupClient: (client: Client) => client.setRequests(build(nextConnection++)),
+  });
+
+  switch (plan.kind) {
+    case 'get':
+      return { requests: [{ method: 'GET', path: plan.path, onResponse: (status, body) => void record(status, body) }] };
+
+    case 'getOwnProfile':
+      return perConnection((connection) => {
+        const user = plan.users[connection % plan.users.length] as SignedInUser;
+        return [
+          {
+            method: 'GET',
+            path: `/v1/users/${user.id}`,
+            headers: { accept: 'application/json', authorization: `Bearer ${user.accessToken}` },
+            onResponse: (status, body) => void record(status, body),
+          },
+        ];
+      });
+
+    case 'updateProfile': {
+      let sequence = 0; // a new name on every request: an unchanged profile appends nothing
+      return perConnection((connection) =>
+        shareOf(plan.users, connection, connections).map(
+          (user): Request => ({
+            method: 'PUT',
+            path: `/v1/users/${user.id}`,
+            headers: { ...JSON_HEADERS, authorization: `Bearer ${user.accessToken}` },
+            setupRequest: (request) => ({ ...request, body: JSON.stringify({ name: `Bench User ${++sequence}`, phone: '+8801711000000' }) }),
+            onResponse: (status, body) => void record(status, body),
+          }),
+        ),
+      );
+    }
+
+    case 'register': {
+      let sequence = 0;
+      return {
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/auth/register',
+            headers: JSON_HEADERS,
+            setupRequest: (request, context) => {
+              const email = `${plan.emailPrefix}.${++sequence}@example.com`;
+              (context as { email?: string }).email = email;
+              return { ...request, body: JSON.stringify({ email, password: plan.password, name: `Bench Buyer ${sequence}`, role: 'buyer' }) };
+            },
+            onResponse: (status, body, context) => {
+              const email = (context as { email?: string }).email;
+              if (record(status, body) && status === 201 && email) collected.registeredEmails.push(email);
+            },
+          },
+        ],
+      };
+    }
+
+    case 'login':
+      return perConnection((connection) =>
+        shareOf(plan.emails, connection, connections).map(
+          (email): Request => ({
+            method: 'POST',
+            path: '/v1/auth/login',
+            headers: JSON_HEADERS,
+            body: JSON.stringify({ email, password: plan.password }),
+            onResponse: (status, body) => {
+              const answer = record(status, body);
+              if (answer && typeof answer['accountId'] === 'string' && typeof answer['accessToken'] === 'string') {
+                collected.signedIn.push({ id: answer['accountId'], accessToken: answer['accessToken'] });
+              }
+            },
+          }),
+        ),
+      );
+  }
+}
+
+export async function runJob(job: LoadJob): Promise<LoadResult> {
+  const collected: Collected = { registeredEmails: [], signedIn: [], lastPosition: undefined, sampleFailures: [] };
+  const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  const options: autocannon.Options = {
+    url: job.url,
+    connections: job.connections,
+    timeout: job.timeoutSeconds,
+    // Checked for the end every 20 ms rather than every second (autocannon's default), so that the
+    // bench process's CPU samples around the run do not take in an idle second.
+    sampleInt: 20,
+    ...(job.amount !== undefined ? { amount: job.amount } : { duration: job.durationSeconds ?? 10 }),
+    ...requestsFor(job.plan, job.connections, collected),
+  };
+  // autocannon notices the end only at its next sample, and its `duration` includes that wait
+  // (with its default sampling, a run of a given amount is rounded up to whole seconds). The run
+  // here lasts from the start to the last response.
+  const startedAt = performance.now();
+  let lastResponseAt = startedAt;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error: unknown, outcome: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(outcome)));
+    // autocannon's own histogram keeps whole milliseconds; these are the exact response times.
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      lastResponseAt = performance.now();
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+  const durationSeconds = (lastResponseAt - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]));
+  const ok = Object.entries(statusCodes).reduce((sum, [code, count]) => (code.startsWith('2') ? sum + count : sum), 0);
+  const notOk = Object.values(statusCodes).reduce((sum, count) => sum + count, 0) - ok;
+  const mean = latencies.length ? latencies.reduce((sum, value) => sum + value, 0) / latencies.length : Number.NaN;
+  return {
+    durationSeconds,
+    statusCodes,
+    ok,
+    notOk,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    okPerSecond: durationSeconds > 0 ? ok / durationSeconds : 0,
+    latencyMs: {
+      mean,
+      p50: percentile(latencies, 0.5),
+      p90: percentile(latencies, 0.9),
+      p99: percentile(latencies, 0.99),
+      max: latencies.length ? latencies.reduce((a, b) => Math.max(a, b), 0) : Number.NaN,
+    },
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    ...(job.plan.kind === 'register' ? { registeredEmails: collected.registeredEmails } : {}),
+    ...(job.plan.kind === 'login' ? { signedIn: collected.signedIn } : {}),
+    ...(collected.lastPosition ? { lastPosition: collected.lastPosition } : {}),
+    sampleFailures: collected.sampleFailures,
+  };
+}
+
+// Forked with an IPC channel: serve jobs one at a time until the parent lets go.
+if (require.main === module && process.send) {
+  process.on('message', (job: LoadJob) => {
+    runJob(job).then(
+      (result) => process.send?.({ ok: true, result } satisfies ClientMessage),
+      (error: unknown) => process.send?.({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies ClientMessage),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+}

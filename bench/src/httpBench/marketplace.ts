@@ -1,0 +1,122 @@
+/**
+ * The app under test: the whole marketplace in one process on one port, composed from the
+ * published packages exactly as all-in-one/src/marketplace.ts does (the bench cannot import the
+ * all-in-one package, which exports no library), over a fresh PostgreSQL database (the event
+ * store and the read models) that is dropped when it stops. The in-process bus; no RabbitMQ.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { accountRoutes, openAccountModule } from '@bdbazar/account-service';
+import { loadCombinedDocument } from '@bdbazar/openapi';
+import { projectors, startProjectionsService } from '@bdbazar/projections';
+import { queryRoutes } from '@bdbazar/query-api';
+import {
+  DEFAULT_RUNTIME_SCHEMA,
+  createHttpApp,
+  createInProcessBus,
+  decryptingEventStore,
+  loadConfig,
+  openConfiguredEventStore,
+  openConfiguredReadModelDatabase,
+  silentLogger,
+  startHttpServer,
+  type Config,
+  type Logger,
+} from '@bdbazar/shared-kernel';
+import { Router } from 'express';
+import { databaseOf, recreateDatabase, withDatabase } from '../eventStoreBench/postgres';
+
+export interface BenchMarketplace {
+  url: string;
+  config: Config;
+  /** The database it runs on (event store and read models). */
+  database: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchMarketplaceOptions {
+  /** The server to create the fresh database on (any database of it; its name prefixes ours). */
+  postgresUrl: string;
+  bcryptCost: number;
+  /** Login attempts allowed per client address in 15 minutes (BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS). */
+  loginAttemptsPerAddress: number;
+  /** Silent unless given (the run is measured with LOG_LEVEL silent; a logger helps find why requests fail). */
+  logger?: Logger;
+}
+
+async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  const admin = new Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists "${database.replace(/"/g, '""')}" with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function startBenchMarketplace(options: BenchMarketplaceOptions): Promise<BenchMarketplace> {
+  const database = `${databaseOf(options.postgresUrl)}_http_${randomBytes(4).toString('hex')}`;
+  const url = withDatabase(options.postgresUrl, database);
+  await recreateDatabase(url);
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'bdbazar-bench-http-'));
+  const cleanUp = async () => {
+    await dropDatabase(options.postgresUrl, database);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    // As the API tests start it (all-in-one/test/marketplaceHarness.ts), but at a production bcrypt
+    // cost and without response validation (off in production: it costs).
+    const config = loadConfig(
+      {
+        PORT: '0',
+        BDBAZAR_DATA_DIR: dataDir,
+        BDBAZAR_EVENT_STORE: 'postgres',
+        BDBAZAR_EVENT_STORE_URL: url,
+        BDBAZAR_READ_MODEL_URL: url,
+        BDBAZAR_BCRYPT_COST: String(options.bcryptCost),
+        BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: String(options.loginAttemptsPerAddress),
+        LOG_LEVEL: 'silent',
+      },
+      { dotenv: false },
+    );
+    const logger = options.logger ?? silentLogger();
+
+    // From here on, as all-in-one/src/marketplace.ts (startMarketplace).
+    const store = await openConfiguredEventStore(config);
+    const db = await openConfiguredReadModelDatabase(config);
+    const account = await openAccountModule({ store, db, config });
+    const bus = createInProcessBus({ logger });
+    const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
+
+    const routes = Router();
+    routes.use(await accountRoutes({ module: account, db }));
+    routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+    const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: false, validateSecurity: false });
+    const server = await startHttpServer(app, { port: config.PORT, logger });
+
+    return {
+      url: `http://127.0.0.1:${server.port}`,
+      config,
+      database,
+      stop: async () => {
+        try {
+          await server.close();
+          await projections.stop();
+          await bus.close();
+          await db.close();
+          await store.close();
+        } finally {
+          await cleanUp();
+        }
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
