@@ -43,12 +43,12 @@ function machineBusyMs(): { busy: number; total: number } {
 const MS_PER_TICK = 10;
 
 /**
- * CPU time (user + system) of every process named `postgres` on this machine so far, ms; null off
- * Linux. A backend that exits during a run takes its time with it: the pools here keep theirs.
+ * CPU time (user + system) so far of every process named `postgres` on this machine, ms by pid;
+ * null off Linux.
  */
-function postgresCpuMs(): number | null {
+function postgresCpuMs(): Map<number, number> | null {
   if (process.platform !== 'linux') return null;
-  let ticks = 0;
+  const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -61,9 +61,21 @@ function postgresCpuMs(): number | null {
     if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
     // After "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)).
     const fields = stat.slice(close + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
+    byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
   }
-  return ticks * MS_PER_TICK;
+  return byPid;
+}
+
+/**
+ * PostgreSQL's CPU time between two samples, ms: what each process used since the first (all of
+ * it for one started since). A backend that exited meanwhile (a pool closing an idle connection)
+ * takes its time with it, so this can only undercount.
+ */
+function postgresCpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after || after.size === 0) return null; // a server elsewhere: nothing to tell apart
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Samples the machine's, this process's and PostgreSQL's CPU time around `work`; the caller adds the load client's. */
@@ -84,8 +96,8 @@ export async function withCpu<T>(work: () => Promise<T>, otherProcessCpuMs?: (re
   const machine = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * cores;
   const server = (serverUsage.user + serverUsage.system) / 1000 / elapsedMs;
   const client = (otherProcessCpuMs?.(result) ?? 0) / elapsedMs;
-  // A server elsewhere shows no local processes: nothing to tell apart then.
-  const postgres = postgresBefore === null || postgresAfter === null || postgresAfter === 0 ? null : (postgresAfter - postgresBefore) / elapsedMs;
+  const postgresMs = postgresCpuBetween(postgresBefore, postgresAfter);
+  const postgres = postgresMs === null ? null : postgresMs / elapsedMs;
   return { result, cpu: { machine, server, serverEventLoop, client, postgres, other: Math.max(0, machine - server - client - (postgres ?? 0)) } };
 }
 

@@ -1,8 +1,9 @@
 /**
- * The app under test: the whole marketplace in one process on one port, composed from the
- * published packages exactly as all-in-one/src/marketplace.ts does (the bench cannot import the
- * all-in-one package, which exports no library), over a fresh PostgreSQL database (the event
- * store and the read models) that is dropped when it stops. The in-process bus; no RabbitMQ.
+ * The app under test: the whole marketplace in one process on one port (the account and shop
+ * services, the query API, the projectors), composed from the published packages exactly as
+ * all-in-one/src/marketplace.ts does (the bench cannot import the all-in-one package, which
+ * exports no library), over a fresh PostgreSQL database (the event store and the read models)
+ * that is dropped when it stops. The in-process bus; no RabbitMQ.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +13,8 @@ import { Client } from 'pg';
 import { accountRoutes, openAccountModule } from '@bdbazar/account-service';
 import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
-import { queryRoutes } from '@bdbazar/query-api';
+import { queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
+import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
   DEFAULT_RUNTIME_SCHEMA,
   createHttpApp,
@@ -95,7 +97,9 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
 
     const routes = Router();
     routes.use(await accountRoutes({ module: account, db }));
+    routes.use(await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }));
     routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+    routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
     const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: false, validateSecurity: false });
     const server = await startHttpServer(app, { port: config.PORT, logger });
 
