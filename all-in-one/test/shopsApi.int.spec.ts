@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describeWithServer, requireServerUrl } from '../../test/servers';
 import type { Actor, Answer } from './marketplaceHarness';
-import { ShopTestApp } from './shopTestApp';
+import { TestMarketplace } from './marketplaceHarness';
 
 const PROBLEM = 'application/problem+json';
 
@@ -45,7 +45,7 @@ const shopBody = (name: string, overrides: Record<string, unknown> = {}) => ({
 });
 
 describeWithServer('postgres', 'the shops API', () => {
-  let t: ShopTestApp;
+  let t: TestMarketplace;
   let admin: Actor;
   let seller: Actor;
   let other: Actor;
@@ -53,7 +53,7 @@ describeWithServer('postgres', 'the shops API', () => {
   let unapproved: Actor;
 
   beforeAll(async () => {
-    t = await ShopTestApp.start(requireServerUrl('postgres'));
+    t = await TestMarketplace.start(requireServerUrl('postgres'));
     admin = await t.createAdmin();
     [seller, other, buyer, unapproved] = await Promise.all([t.approvedSeller(admin), t.approvedSeller(admin), t.register('buyer'), t.register('seller')]);
   }, 60_000);

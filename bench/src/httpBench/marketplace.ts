@@ -1,34 +1,15 @@
 /**
- * The app under test: the whole marketplace in one process on one port (the account and shop
- * services, the query API, the projectors), composed from the published packages exactly as
- * all-in-one/src/marketplace.ts does (the bench cannot import the all-in-one package, which
- * exports no library), over a fresh PostgreSQL database (the event store and the read models)
- * that is dropped when it stops. The in-process bus; no RabbitMQ.
+ * The app under test: the whole marketplace in one process on one port, as `npm start` runs it
+ * (startMarketplace), over a fresh PostgreSQL database (the event store and the read models) that
+ * is dropped when it stops. The in-process bus; no RabbitMQ.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { accountRoutes, openAccountModule } from '@bdbazar/account-service';
-import { loadCombinedDocument } from '@bdbazar/openapi';
-import { projectors, startProjectionsService } from '@bdbazar/projections';
-import { queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
-import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
-import {
-  DEFAULT_RUNTIME_SCHEMA,
-  createHttpApp,
-  createInProcessBus,
-  decryptingEventStore,
-  loadConfig,
-  openConfiguredEventStore,
-  openConfiguredReadModelDatabase,
-  silentLogger,
-  startHttpServer,
-  type Config,
-  type Logger,
-} from '@bdbazar/shared-kernel';
-import { Router } from 'express';
+import { startMarketplace } from '@bdbazar/all-in-one';
+import { loadConfig, silentLogger, type Config, type Logger } from '@bdbazar/shared-kernel';
 import { databaseOf, recreateDatabase, withDatabase } from '../eventStoreBench/postgres';
 
 export interface BenchMarketplace {
@@ -88,32 +69,14 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
     );
     const logger = options.logger ?? silentLogger();
 
-    // From here on, as all-in-one/src/marketplace.ts (startMarketplace).
-    const store = await openConfiguredEventStore(config);
-    const db = await openConfiguredReadModelDatabase(config);
-    const account = await openAccountModule({ store, db, config });
-    const bus = createInProcessBus({ logger });
-    const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
-
-    const routes = Router();
-    routes.use(await accountRoutes({ module: account, db }));
-    routes.use(await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }));
-    routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
-    routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
-    const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: false, validateSecurity: false });
-    const server = await startHttpServer(app, { port: config.PORT, logger });
-
+    const market = await startMarketplace(config, logger, { validateResponses: false });
     return {
-      url: `http://127.0.0.1:${server.port}`,
+      url: market.url,
       config,
       database,
       stop: async () => {
         try {
-          await server.close();
-          await projections.stop();
-          await bus.close();
-          await db.close();
-          await store.close();
+          await market.stop();
         } finally {
           await cleanUp();
         }
