@@ -4,6 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import { cacheRouteMatchers } from './routeMatcherCache';
 
 /** Loosely typed on purpose: documents come from YAML files; the validator checks them in full. */
 export interface OpenApiDocument {
@@ -22,6 +23,7 @@ export interface OpenApiValidationOptions {
 }
 
 export function openApiValidation(document: OpenApiDocument, options: OpenApiValidationOptions): RequestHandler[] {
+  cacheRouteMatchers();
   return OpenApiValidator.middleware({
     // The validator deep-clones the document, so /openapi.json serves it unchanged.
     apiSpec: document as unknown as ValidatorOptions['apiSpec'],
