@@ -6,6 +6,8 @@
 import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { createTokenVerifier, type TokenVerifier } from './auth/tokenVerifier';
+import { publicKeysFromPems } from './auth/signingKeys';
 import { openDatabase, type Database } from './database/database';
 import type { EventStore } from './eventStore/eventStore';
 import { createEventStoreDbEventStore } from './eventStore/eventStoreDb/eventStoreDbEventStore';
@@ -158,4 +160,15 @@ export async function openConfiguredEventStore(config: Config): Promise<EventSto
 export async function openConfiguredReadModelDatabase(config: Config): Promise<Database> {
   if (config.BDBAZAR_READ_MODEL_URL) return openDatabase({ kind: 'postgres', connectionString: config.BDBAZAR_READ_MODEL_URL });
   return openDatabase({ kind: 'pglite', dataDir: dataDirectory(config, 'read-models') });
+}
+
+/**
+ * How a service other than the account service checks access tokens: with the account service's
+ * public key, which it must be given (only the account service holds the private key).
+ */
+export function configuredTokenVerifier(config: Config, service: string): TokenVerifier {
+  if (!config.BDBAZAR_JWT_PUBLIC_KEY) {
+    throw new ConfigError(`The ${service} verifies access tokens with the account service's public key: set BDBAZAR_JWT_PUBLIC_KEY (PEM).`);
+  }
+  return createTokenVerifier({ publicKeys: publicKeysFromPems(config.BDBAZAR_JWT_PUBLIC_KEY), issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE });
 }

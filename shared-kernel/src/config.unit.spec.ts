@@ -1,7 +1,10 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, lockDataDirectory } from './config';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { publicKeysFromPems } from './auth/signingKeys';
+import { createTokenIssuer } from './auth/tokenIssuer';
+import { ConfigError, configuredTokenVerifier, loadConfig, lockDataDirectory } from './config';
 
 describe('loading the configuration', () => {
   it('runs on the embedded default when nothing is set', () => {
@@ -56,5 +59,22 @@ describe('the data folder lock', () => {
     lockDataDirectory(loadConfig({ BDBAZAR_DATA_DIR: dir }, { dotenv: false }), 'admin:create');
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toEqual({ pid: process.pid, purpose: 'admin:create' });
     expect(existsSync(join(dir, '.lock'))).toBe(true);
+  });
+});
+
+describe('the token verifier of a service other than the account service', () => {
+  it('refuses to start without the account service\'s public key, saying which variable to set', () => {
+    expect(() => configuredTokenVerifier(loadConfig({}, { dotenv: false }), 'query API')).toThrow(
+      new ConfigError("The query API verifies access tokens with the account service's public key: set BDBAZAR_JWT_PUBLIC_KEY (PEM)."),
+    );
+  });
+
+  it('verifies tokens signed with the matching private key', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const config = loadConfig({ BDBAZAR_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString() }, { dotenv: false });
+    const verifier = configuredTokenVerifier(config, 'query API');
+    const [kid] = Object.keys(publicKeysFromPems(config.BDBAZAR_JWT_PUBLIC_KEY!));
+    const token = createTokenIssuer({ privateKey, kid: kid!, issuer: 'bdbazar', audience: 'bdbazar' }).issueAccessToken({ userId: randomUUID(), role: 'buyer', sessionId: randomUUID() });
+    expect(verifier.verifyAccessToken(token.token)).toEqual(expect.objectContaining({ role: 'buyer' }));
   });
 });

@@ -1,12 +1,10 @@
 /** `node command-services/shop/dist/main.js`: the shop service on its own (server stores from .env). */
 import {
-  ConfigError,
   createLogger,
-  createTokenVerifier,
+  configuredTokenVerifier,
   loadConfig,
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
-  publicKeysFromPems,
   requireServerStores,
   runMain,
   startHttpServer,
@@ -17,9 +15,8 @@ import { openShopModule } from './shopModule';
 runMain(async () => {
   const config = loadConfig();
   requireServerStores(config, 'shop');
-  if (!config.BDBAZAR_JWT_PUBLIC_KEY) throw new ConfigError("The shop service verifies access tokens with the account service's public key: set BDBAZAR_JWT_PUBLIC_KEY (PEM).");
   const logger = createLogger({ name: 'shop', level: config.LOG_LEVEL });
-  const verifier = createTokenVerifier({ publicKeys: publicKeysFromPems(config.BDBAZAR_JWT_PUBLIC_KEY), issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE });
+  const verifier = configuredTokenVerifier(config, 'shop service');
   const store = await openConfiguredEventStore(config);
   const db = await openConfiguredReadModelDatabase(config);
   const module = await openShopModule({ store, db, config, verifier });
