@@ -1,11 +1,12 @@
 # One image per service: docker build --build-arg SERVICE=<folder of its main> .
-#   SERVICE=command-services/account | projections | query-api | all-in-one
+#   SERVICE=command-services/account | command-services/shop | projections | query-api | all-in-one
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
 COPY shared-kernel/package.json shared-kernel/
 COPY openapi/package.json openapi/
 COPY command-services/account/package.json command-services/account/
+COPY command-services/shop/package.json command-services/shop/
 COPY projections/package.json projections/
 COPY query-api/package.json query-api/
 COPY all-in-one/package.json all-in-one/

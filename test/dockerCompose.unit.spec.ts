@@ -1,7 +1,7 @@
 // Checks docker-compose.yml without a Docker engine: valid YAML, and the structure every service
 // must keep as containers are added (an image or a build, a healthcheck, dependencies and volumes
 // that exist, no host port used twice).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 
@@ -108,5 +108,22 @@ describe('docker-compose.yml', () => {
   it('publishes each host port at most once', () => {
     const published = services.flatMap(([, service]) => hostPorts(service));
     expect(published.filter((port, index) => published.indexOf(port) !== index)).toEqual([]);
+  });
+});
+
+describe('the Dockerfile', () => {
+  it('copies every workspace package.json before npm ci, so that the lock file installs', () => {
+    const root = path.join(__dirname, '..');
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    const workspaces = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.flatMap((pattern) =>
+      pattern.endsWith('/*')
+        ? readdirSync(path.join(root, pattern.slice(0, -2)), { withFileTypes: true })
+            .filter((entry) => entry.isDirectory() && existsSync(path.join(root, pattern.slice(0, -2), entry.name, 'package.json')))
+            .map((entry) => `${pattern.slice(0, -2)}/${entry.name}`)
+        : [pattern],
+    );
+    expect(workspaces.length).toBeGreaterThan(5);
+    const missing = workspaces.filter((workspace) => !dockerfile.includes(`COPY ${workspace}/package.json ${workspace}/`));
+    expect(missing).toEqual([]);
   });
 });
