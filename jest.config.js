@@ -14,6 +14,7 @@ const moduleNameMapper = {
   '^@bdbazar/openapi$': '<rootDir>/openapi/src/index.ts',
   '^@bdbazar/account-service$': '<rootDir>/command-services/account/src/index.ts',
   '^@bdbazar/shop-service$': '<rootDir>/command-services/shop/src/index.ts',
+  '^@bdbazar/product-service$': '<rootDir>/command-services/product/src/index.ts',
   '^@bdbazar/query-api$': '<rootDir>/query-api/src/index.ts',
 };
 const common = {

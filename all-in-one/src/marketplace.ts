@@ -1,5 +1,5 @@
 /**
- * The whole marketplace in one process: the command services (account, shop), the query API and the
+ * The whole marketplace in one process: the command services (account, shop, product), the query API and the
  * projections (workers and outbox relay) on one port, with one /docs, over the configured
  * stores (the embedded default: PGlite under BDBAZAR_DATA_DIR, an in-process bus).
  */
@@ -7,12 +7,14 @@ import { accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/a
 import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
 import { queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
+import { openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
 import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
   DEFAULT_RUNTIME_SCHEMA,
   createHttpApp,
   createInProcessBus,
   decryptingEventStore,
+  migrateRuntimeSchema,
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
   openRabbitMqTransport,
@@ -28,6 +30,8 @@ export interface RunningMarketplace {
   port: number;
   /** The account module, for what only a CLI may do (creating an admin) and for tests. */
   account: AccountModule;
+  /** The product module, for what the order process (and tests) ask of it directly. */
+  product: ProductModule;
   stop(): Promise<void>;
 }
 
@@ -36,12 +40,16 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
   const db = await openConfiguredReadModelDatabase(config);
   const account = await openAccountModule({ store, db, config });
   const bus: Transport = config.BDBAZAR_RABBITMQ_URL ? await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger }) : createInProcessBus({ logger });
+  // Consumers subscribe before the relay starts, so that the first integration events find their queues.
+  await migrateRuntimeSchema(db, DEFAULT_RUNTIME_SCHEMA);
+  const product = await openProductModule({ store, db, config, verifier: account.verifier, transport: bus, logger });
   // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
   const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
 
   const routes = Router();
   routes.use(await accountRoutes({ module: account, db }));
   routes.use(await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }));
+  routes.use(await productRoutes({ module: product, db }));
   routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
@@ -51,9 +59,11 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
     url: `http://127.0.0.1:${server.port}`,
     port: server.port,
     account,
+    product,
     stop: async () => {
       await server.close();
       await projections.stop();
+      await product.stop();
       await bus.close();
       await db.close();
       await store.close();

@@ -1,7 +1,7 @@
 /** The query API's HTTP side: its routes (for the all-in-one process too) and its own app. */
-import { authOf, authenticate, consistentAfter, createHttpApp, etagOf, requireRole, requireSelfOrAdmin, type Database, type Logger, type TokenVerifier } from '@bdbazar/shared-kernel';
+import { authOf, authenticate, consistentAfter, pathParam, createHttpApp, etagOf, requireRole, requireSelfOrAdmin, type Database, type Logger, type TokenVerifier } from '@bdbazar/shared-kernel';
 import { loadApiDocument } from '@bdbazar/openapi';
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { listKyc } from './admin/listKyc';
 import { listUsers, type ListUsersQuery } from './admin/listUsers';
 import { ACCOUNTS_PROJECTOR } from './readModels';
@@ -21,12 +21,12 @@ export function queryRoutes(deps: QueryDependencies): Router {
   const accountsCaughtUp = consistentAfter({ db, runtimeSchema: deps.runtimeSchema, projectors: [ACCOUNTS_PROJECTOR] });
 
   router.get('/v1/users/:id', signedIn, requireSelfOrAdmin('id'), accountsCaughtUp, async (req, res) => {
-    const user = await getUser(db.knex, param(req, 'id'), authOf(res).role === 'admin');
+    const user = await getUser(db.knex, pathParam(req, 'id'), authOf(res).role === 'admin');
     res.set('ETag', etagOf(user.revision)).json(user);
   });
 
   router.get('/v1/vendors/:id', accountsCaughtUp, async (req, res) => {
-    res.json(await getVendor(db.knex, param(req, 'id')));
+    res.json(await getVendor(db.knex, pathParam(req, 'id')));
   });
 
   router.get('/v1/admin/users', signedIn, requireRole('admin'), accountsCaughtUp, async (req, res) => {
@@ -62,8 +62,3 @@ export function createQueryApp(deps: QueryDependencies & { logger: Logger; valid
   });
 }
 
-function param(req: Request, name: string): string {
-  const value = req.params[name];
-  if (typeof value !== 'string') throw new Error(`The route has no path parameter '${name}'.`);
-  return value;
-}

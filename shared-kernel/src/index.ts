@@ -10,3 +10,4 @@ export * from './personalData';
 export * from './auth';
 export * from './http';
 export * from './runMain';
+export * from './values';

@@ -11,7 +11,7 @@ export const DIVISIONS = ['Barishal', 'Chattogram', 'Dhaka', 'Khulna', 'Mymensin
 export type Division = (typeof DIVISIONS)[number];
 
 export interface ShopBranding {
-  /** https only, never a private or loopback host (see shopDetails/publicHttpsUrl.ts). */
+  /** https only, never a private or loopback host (see publicHttpsUrl in the shared kernel's values). */
   logoUrl: string | null;
   bannerUrl: string | null;
 }
@@ -43,7 +43,7 @@ export interface PickupAddress {
 /** What the owner edits: everything but the shop's standing. */
 export interface ShopDetails {
   name: string;
-  /** Derived from the name (shopDetails/slug.ts); unique across shops (slugGuard/). */
+  /** Derived from the name (slugOf in the shared kernel); unique across shops (slugGuard/). */
   slug: string;
   description: string | null;
   branding: ShopBranding;

@@ -1,6 +1,6 @@
 /** The shop read routes of the query API: a shop page, the shop directory, a seller's shops. */
-import { ForbiddenError, authOf, authenticate, consistentAfter, etagOf, maybeAuthOf, type Database, type TokenVerifier } from '@bdbazar/shared-kernel';
-import { Router, type Request, type RequestHandler } from 'express';
+import { ForbiddenError, authOf, pathParam, authenticate, consistentAfter, etagOf, maybeAuthOf, type Database, type TokenVerifier } from '@bdbazar/shared-kernel';
+import { Router, type RequestHandler } from 'express';
 import { getShop } from './getShop';
 import { listSellerShops } from './listSellerShops';
 import { listShops } from './listShops';
@@ -20,7 +20,7 @@ export function shopQueryRoutes(deps: ShopQueryDependencies): Router {
   // Anyone may ask; a token shows the owner and admins what is not public yet.
   router.get('/v1/shops/:id', authenticate(deps.verifier, { optional: true }), shopsCaughtUp, async (req, res) => {
     const auth = maybeAuthOf(res);
-    const shop = await getShop(db.knex, param(req, 'id'), auth && { userId: auth.userId, role: auth.role });
+    const shop = await getShop(db.knex, pathParam(req, 'id'), auth && { userId: auth.userId, role: auth.role });
     res.set('ETag', etagOf(shop.revision)).json(shop);
   });
 
@@ -31,15 +31,15 @@ export function shopQueryRoutes(deps: ShopQueryDependencies): Router {
 
   const ownShopsOrAdmin: RequestHandler = (req, res, next) => {
     const auth = authOf(res);
-    if (auth.role !== 'admin' && auth.userId !== param(req, 'id')) {
-      throw new ForbiddenError("You may only list your own shops; another seller's active shops are in the shop directory.", { id: param(req, 'id') });
+    if (auth.role !== 'admin' && auth.userId !== pathParam(req, 'id')) {
+      throw new ForbiddenError("You may only list your own shops; another seller's active shops are in the shop directory.", { id: pathParam(req, 'id') });
     }
     next();
   };
 
   router.get('/v1/sellers/:id/shops', authenticate(deps.verifier), ownShopsOrAdmin, shopsCaughtUp, async (req, res) => {
     const query = req.query as Record<string, string | undefined>;
-    res.json(await listSellerShops(db.knex, param(req, 'id'), { limit: numberOf(query['limit']), cursor: query['cursor'] }));
+    res.json(await listSellerShops(db.knex, pathParam(req, 'id'), { limit: numberOf(query['limit']), cursor: query['cursor'] }));
   });
 
   return router;
@@ -50,8 +50,3 @@ function numberOf(value: unknown): number | undefined {
   return value === undefined ? undefined : Number(value);
 }
 
-function param(req: Request, name: string): string {
-  const value = req.params[name];
-  if (typeof value !== 'string') throw new Error(`The route has no path parameter '${name}'.`);
-  return value;
-}

@@ -6,6 +6,7 @@ import { handleCommand, type HandleCommandOptions } from './commandHandler';
 import type { CommandContext } from './envelope';
 import { todoList, type TodoCommand, type TodoEvent, type TodoState } from './testing/todoList';
 import { UpcasterRegistry } from './upcasters';
+import { createStreamStateCache } from './streamStateCache';
 
 const context: CommandContext = { correlationId: 'req-1', causationId: 'cmd-1', actor: { id: 'user-7', role: 'buyer' } };
 const clock = () => new Date('2025-03-01T10:00:00.000Z');
@@ -209,5 +210,53 @@ describe('handleCommand', () => {
       expect([old?.data, old?.metadata]).toEqual([{ id: 'a', text: 'Buy rice' }, v1]);
       expect(added?.metadata).toMatchObject({ schemaVersion: 2 });
     });
+  });
+});
+
+describe('handleCommand with a stream state cache', () => {
+  it('decides on the cached state brought up to date, even when another process (another cache) wrote meanwhile', async () => {
+    const streamId = newStream();
+    const mine = createStreamStateCache<TodoEvent, TodoState>(eventStore, todoList);
+    const theirs = createStreamStateCache<TodoEvent, TodoState>(eventStore, todoList);
+    await handle(streamId, add('a', 'Buy rice'), { stateCache: mine });
+    await handle(streamId, add('b', 'Buy dal'), { stateCache: theirs });
+    // `mine` has only seen 'a'; it must read 'b' before deciding, or completing 'b' would be refused.
+    const result = await handle(streamId, complete('b'), { stateCache: mine });
+    expect(result.newState).toEqual({ todos: { a: { title: 'Buy rice', done: false }, b: { title: 'Buy dal', done: true } } });
+    expect(result.nextExpectedRevision).toBe(2);
+    expect(await mine.load(streamId)).toEqual({ state: result.newState, revision: 2, position: result.position });
+  });
+
+  it('retries on the fresh state when a rival appends between its read and its append', async () => {
+    const streamId = newStream();
+    const cache = createStreamStateCache<TodoEvent, TodoState>(eventStore, todoList);
+    await handle(streamId, add('a', 'Buy rice'), { stateCache: cache });
+    const store = withRivalWrite(() => handle(streamId, add('b', 'Buy dal')));
+    const result = await handleCommand({ eventStore: store, decider: todoList, streamId, command: add('c', 'Buy oil'), context, envelope: { clock }, retries: 1, stateCache: cache });
+    expect(result.nextExpectedRevision).toBe(2);
+    // The retry read the rival's 'b' before deciding again: the state holds all three.
+    expect(result.newState).toEqual({ todos: { a: { title: 'Buy rice', done: false }, b: { title: 'Buy dal', done: false }, c: { title: 'Buy oil', done: false } } });
+    expect((await cache.load(streamId)).state).toEqual(result.newState);
+  });
+
+  it('keeps at most maxStreams streams, dropping the least recently used', async () => {
+    const reads: string[] = [];
+    const counting = new Proxy(eventStore, {
+      get: (target, key) =>
+        key === 'readStream'
+          ? (streamId: string, options?: Parameters<EventStore['readStream']>[1]) => {
+              reads.push(`${streamId}@${options?.fromRevision ?? 0}`);
+              return target.readStream(streamId, options);
+            }
+          : Reflect.get(target, key, target),
+    });
+    const cache = createStreamStateCache<TodoEvent, TodoState>(counting, todoList, { maxStreams: 2 });
+    const [s1, s2, s3] = [newStream(), newStream(), newStream()];
+    for (const s of [s1, s2, s3]) await handle(s, add('a', 'x'));
+    for (const s of [s1, s2, s3, s1]) await cache.load(s);
+    // s1 was dropped when s3 came in, so it was read again from the start.
+    expect(reads).toEqual([`${s1}@0`, `${s2}@0`, `${s3}@0`, `${s1}@0`]);
+    await cache.load(s1);
+    expect(reads.at(-1)).toBe(`${s1}@1`);
   });
 });

@@ -7,6 +7,7 @@ import type { CurrentRevision, EventStore, ExpectedRevision, Position } from '..
 import { WrongExpectedVersionError } from '../eventStore/errors';
 import { fold, type Decider, type DomainEvent } from './decider';
 import { toEventsToAppend, type CommandContext, type EnvelopeOptions } from './envelope';
+import type { StreamStateCache } from './streamStateCache';
 import type { UpcasterRegistry } from './upcasters';
 
 export interface HandleCommandOptions<Command, Event extends DomainEvent, State> {
@@ -26,6 +27,8 @@ export interface HandleCommandOptions<Command, Event extends DomainEvent, State>
   upcasters?: UpcasterRegistry;
   /** Event ids and clock (injectable for tests); the schema version defaults to `upcasters.currentVersion`. */
   envelope?: Omit<EnvelopeOptions, 'schemaVersionOf'>;
+  /** Where the stream's state is kept between commands (read forward from its revision instead of folding it all). */
+  stateCache?: StreamStateCache<State>;
 }
 
 export interface HandleCommandResult<Event extends DomainEvent, State> {
@@ -51,37 +54,41 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   const expected = options.expectedRevision === 'any' ? undefined : options.expectedRevision;
 
   for (let attempt = 0; ; attempt++) {
-    const recorded = await eventStore.readStream(streamId);
-    const last = recorded.at(-1);
-    const revision: CurrentRevision = last ? last.revision : 'no_stream';
+    const { state, revision, position } = options.stateCache ? await options.stateCache.load(streamId) : await loadStream(eventStore, decider, streamId, upcasters);
     if (expected !== undefined && !satisfies(expected, revision)) {
       throw new WrongExpectedVersionError(streamId, expected, revision);
     }
-
-    const history = recorded.map((event) => {
-      const current = upcasters ? upcasters.upcast(event) : event;
-      return { type: current.type, data: current.data } as Event;
-    });
-    const state = fold(decider, history);
     const events = decider.decide(command, state);
     if (events.length === 0) {
-      return { events, newState: state, nextExpectedRevision: revision, position: last?.position ?? null };
+      return { events, newState: state, nextExpectedRevision: revision, position };
     }
 
     const toAppend = toEventsToAppend(events, context, { ...envelope, schemaVersionOf: upcasters?.currentVersion });
     try {
       const appended = await eventStore.appendToStream(streamId, toAppend, { expectedRevision: revision });
-      return {
-        events,
-        newState: fold(decider, events, state),
-        nextExpectedRevision: appended.nextExpectedRevision,
-        position: appended.position,
-      };
+      const newState = fold(decider, events, state);
+      options.stateCache?.remember(streamId, { state: newState, revision: appended.nextExpectedRevision, position: appended.position });
+      return { events, newState, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position };
     } catch (error) {
       const retriable = error instanceof WrongExpectedVersionError && expected === undefined && attempt < retries;
       if (!retriable) throw error;
     }
   }
+}
+
+async function loadStream<Event extends DomainEvent, State>(
+  eventStore: EventStore,
+  decider: Pick<Decider<never, Event, State>, 'initialState' | 'evolve'>,
+  streamId: string,
+  upcasters: UpcasterRegistry | undefined,
+): Promise<{ state: State; revision: CurrentRevision; position: Position | null }> {
+  const recorded = await eventStore.readStream(streamId);
+  const last = recorded.at(-1);
+  const history = recorded.map((event) => {
+    const current = upcasters ? upcasters.upcast(event) : event;
+    return { type: current.type, data: current.data } as Event;
+  });
+  return { state: fold(decider, history), revision: last ? last.revision : 'no_stream', position: last?.position ?? null };
 }
 
 function satisfies(expected: Exclude<ExpectedRevision, 'any'>, actual: CurrentRevision): boolean {

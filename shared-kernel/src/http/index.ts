@@ -9,3 +9,4 @@ export { PROBLEM_CONTENT_TYPE, problemType, type Problem } from './problems';
 export { toProblem } from './problemMapping';
 export type { OpenApiDocument } from './openApi';
 export type { ReadinessCheck } from './probes';
+export { commandContext, pathParam, ifMatchRevision } from './routeHelpers';

@@ -3,7 +3,7 @@ import { authenticate, expectedRevisionFromIfMatch, idempotency, requireSelfOrAd
 import type { Router } from 'express';
 import type { Address } from '../account';
 import type { AccountService } from '../accountService';
-import { commandContext, pathParam } from '../http';
+import { commandContext, pathParam } from '@bdbazar/shared-kernel';
 
 type AddressBody = Omit<Address, 'addressId' | 'area' | 'line2' | 'postcode'> & Partial<Pick<Address, 'area' | 'line2' | 'postcode'>>;
 

@@ -2,7 +2,7 @@
 import { authOf, authenticate, requireRole, sendCommandResult, type TokenVerifier } from '@bdbazar/shared-kernel';
 import type { Router } from 'express';
 import type { AccountService } from '../accountService';
-import { commandContext, pathParam } from '../http';
+import { commandContext, pathParam } from '@bdbazar/shared-kernel';
 
 export function adminRoutes(router: Router, deps: { service: AccountService; verifier: TokenVerifier }): void {
   const { service } = deps;

@@ -3,7 +3,8 @@ import { authOf, authenticate, requireRole, sendCommandResult, type TokenVerifie
 import type { Router } from 'express';
 import type { KycDocument } from '../account';
 import type { AccountService } from '../accountService';
-import { commandContext, requireSelf, pathParam } from '../http';
+import { commandContext, pathParam } from '@bdbazar/shared-kernel';
+import { requireSelf } from '../http';
 
 export function kycRoutes(router: Router, deps: { service: AccountService; verifier: TokenVerifier }): void {
   const { service } = deps;

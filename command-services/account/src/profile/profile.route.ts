@@ -2,7 +2,8 @@
 import { authenticate, expectedRevisionFromIfMatch, requireSelfOrAdmin, sendCommandResult, type TokenVerifier } from '@bdbazar/shared-kernel';
 import type { Router } from 'express';
 import type { AccountService } from '../accountService';
-import { commandContext, requireSelf, pathParam } from '../http';
+import { commandContext, pathParam } from '@bdbazar/shared-kernel';
+import { requireSelf } from '../http';
 
 export function profileRoutes(router: Router, deps: { service: AccountService; verifier: TokenVerifier }): void {
   const { service } = deps;

@@ -2,7 +2,7 @@
 import { idempotency, sendCommandResult, type Database } from '@bdbazar/shared-kernel';
 import type { Router } from 'express';
 import type { AccountService } from '../accountService';
-import { commandContext } from '../http';
+import { commandContext } from '@bdbazar/shared-kernel';
 import type { Role } from '../account';
 
 export function authRoutes(router: Router, deps: { service: AccountService; db: Database; schema: string }): void {

@@ -2,7 +2,7 @@
 import { authOf, authenticate, requireRole, sendCommandResult, type TokenVerifier } from '@bdbazar/shared-kernel';
 import type { Router } from 'express';
 import type { ShopService } from '../shopService';
-import { commandContext, pathParam } from '../http';
+import { commandContext, pathParam } from '@bdbazar/shared-kernel';
 
 export function administerShopRoutes(router: Router, deps: { service: ShopService; verifier: TokenVerifier }): void {
   const { service } = deps;

@@ -3,7 +3,7 @@ import { authOf, authenticate, requireRole, sendCommandResult, type TokenVerifie
 import type { Router } from 'express';
 import type { ShopService } from '../shopService';
 import type { ShopDetailsInput } from '../shopDetails/shopDetails';
-import { commandContext, ifMatch, pathParam } from '../http';
+import { commandContext, ifMatchRevision as ifMatch, pathParam } from '@bdbazar/shared-kernel';
 
 export function changeShopDetailsRoutes(router: Router, deps: { service: ShopService; verifier: TokenVerifier }): void {
   const { service } = deps;

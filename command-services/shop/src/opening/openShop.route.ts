@@ -3,7 +3,7 @@ import { authOf, authenticate, idempotency, requireApprovedSeller, sendCommandRe
 import type { Router } from 'express';
 import type { ShopService } from '../shopService';
 import type { ShopDetailsInput } from '../shopDetails/shopDetails';
-import { commandContext } from '../http';
+import { commandContext } from '@bdbazar/shared-kernel';
 
 export function openShopRoutes(router: Router, deps: { service: ShopService; verifier: TokenVerifier; db: Database; schema: string }): void {
   const { service } = deps;

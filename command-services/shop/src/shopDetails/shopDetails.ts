@@ -3,10 +3,8 @@
  * what the events record: text trimmed, the name's spacing tidied, the slug derived, and the
  * branding URLs checked for what OpenAPI cannot check. Pure, so that it is tested alone.
  */
-import { ValidationError } from '@bdbazar/shared-kernel';
+import { ValidationError, publicHttpsUrlProblem, slugOf } from '@bdbazar/shared-kernel';
 import type { Division, PickupAddress, ShopDetails } from '../shop';
-import { publicHttpsUrlProblem } from './publicHttpsUrl';
-import { slugOf } from './slug';
 
 export const NAME_MIN_LENGTH = 3;
 export const NAME_MAX_LENGTH = 80;
@@ -36,7 +34,7 @@ export function shopDetailsFrom(input: ShopDetailsInput, shopId: string): ShopDe
   const { pickupAddress: pickup } = input;
   return {
     name,
-    slug: slugOf(name, shopId),
+    slug: slugOf(name, shopId, { fallback: 'shop' }),
     description,
     branding: { logoUrl: imageUrl('logoUrl', input.branding?.logoUrl), bannerUrl: imageUrl('bannerUrl', input.branding?.bannerUrl) },
     contact: { phone: input.contact.phone, email: input.contact.email.trim() },

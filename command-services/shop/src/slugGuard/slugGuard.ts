@@ -16,7 +16,7 @@ export type SlugGuardCommand =
 
 export type SlugGuardState = { claimedBy: string | null; claimedAt: string | null };
 
-/** The slug is lower-case ASCII letters, digits and dashes (shopDetails/slug.ts): safe in a stream id as it is. */
+/** The slug is lower-case ASCII letters, digits and dashes (slugOf in the shared kernel): safe in a stream id as it is. */
 export const slugGuardStreamId = (slug: string): string => `shopslug-${slug}`;
 
 export const slugTakenMessage = (slug: string): string =>

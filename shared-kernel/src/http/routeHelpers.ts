@@ -1,7 +1,11 @@
-/** What every shop route needs from a request: who acts, under which correlation, on which shop. */
-import { expectedRevisionFromIfMatch, maybeAuthOf, requestContext, type CommandContext } from '@bdbazar/shared-kernel';
+/** What every command route needs from a request: who acts, under which correlation, on what. */
 import type { Request, Response } from 'express';
+import { maybeAuthOf } from '../auth/middleware';
+import type { CommandContext } from '../decider/envelope';
+import { expectedRevisionFromIfMatch } from './commands';
+import { requestContext } from './requestContext';
 
+/** The context a command's events carry: the request's correlation, the request as cause, the token's user as actor. */
 export function commandContext(res: Response): CommandContext {
   const { requestId, correlationId } = requestContext(res);
   const auth = maybeAuthOf(res);
@@ -16,7 +20,7 @@ export function pathParam(req: Request, name: string): string {
 }
 
 /** The revision an If-Match names; `*` (any current revision) expects nothing in particular. */
-export function ifMatch(req: Request): number | undefined {
+export function ifMatchRevision(req: Request): number | undefined {
   const expected = expectedRevisionFromIfMatch(req);
   return expected === 'stream_exists' ? undefined : expected;
 }

@@ -1,0 +1,72 @@
+/**
+ * Streams' folded states, kept between commands and brought up to date by reading only the
+ * events appended since: for a stream many commands hit (a product whose stock orders reserve,
+ * a category tree every listing checks), one short read instead of reading and folding the whole
+ * stream each time. Always current as of the read: the cache only saves folding a prefix it has
+ * already folded, and a command decided on it still appends at the revision it read. Least
+ * recently used streams are dropped beyond `maxStreams`. Not for streams that are truncated.
+ */
+import type { CurrentRevision, EventStore, Position, RecordedEvent } from '../eventStore/eventStore';
+import type { DomainEvent } from './decider';
+import type { UpcasterRegistry } from './upcasters';
+
+export interface CachedStreamState<State> {
+  state: State;
+  revision: CurrentRevision;
+  /** The global position of the stream's last event; null while it is empty. */
+  position: Position | null;
+}
+
+export interface StreamStateCache<State> {
+  /** The stream's state, revision and last position now. */
+  load(streamId: string): Promise<CachedStreamState<State>>;
+  /** What a command just appended, so that the next load starts from there. */
+  remember(streamId: string, entry: CachedStreamState<State>): void;
+}
+
+export interface StreamStateCacheOptions {
+  /** Streams kept; the least recently used go first. Default 10,000. */
+  maxStreams?: number;
+  upcasters?: UpcasterRegistry;
+}
+
+export function createStreamStateCache<Event extends DomainEvent, State>(
+  store: EventStore,
+  decider: { initialState: () => State; evolve: (state: State, event: Event) => State },
+  options: StreamStateCacheOptions = {},
+): StreamStateCache<State> {
+  const maxStreams = options.maxStreams ?? 10_000;
+  const entries = new Map<string, CachedStreamState<State>>();
+  const asEvent = (recorded: RecordedEvent): Event => {
+    const current = options.upcasters ? options.upcasters.upcast(recorded) : recorded;
+    return { type: current.type, data: current.data } as Event;
+  };
+
+  const keep = (streamId: string, entry: CachedStreamState<State>): void => {
+    const current = entries.get(streamId);
+    // Two loads racing may both read: keep whichever saw more.
+    if (current && current.revision !== 'no_stream' && (entry.revision === 'no_stream' || entry.revision < current.revision)) return;
+    entries.delete(streamId);
+    entries.set(streamId, entry);
+    if (entries.size > maxStreams) entries.delete(entries.keys().next().value as string);
+  };
+
+  return {
+    async load(streamId) {
+      const known = entries.get(streamId) ?? { state: decider.initialState(), revision: 'no_stream' as CurrentRevision, position: null };
+      const fromRevision = known.revision === 'no_stream' ? 0 : known.revision + 1;
+      const recorded = await store.readStream(streamId, { fromRevision });
+      if (recorded.length === 0) {
+        if (entries.has(streamId)) keep(streamId, known);
+        return known;
+      }
+      let state = known.state;
+      for (const event of recorded) state = decider.evolve(state, asEvent(event));
+      const last = recorded[recorded.length - 1]!;
+      const next = { state, revision: last.revision, position: last.position };
+      keep(streamId, next);
+      return next;
+    },
+    remember: keep,
+  };
+}
