@@ -10,6 +10,7 @@ import {
   NotFoundError,
   UnauthenticatedError,
   fold,
+  createStreamStateCache,
   handleCommand,
   newRefreshToken,
   parseRefreshToken,
@@ -68,8 +69,10 @@ export function createAccountService(deps: AccountServiceDependencies) {
   const refreshTtlMs = (deps.refreshTokenTtlSeconds ?? 30 * 24 * 3600) * 1000;
   const now = () => clock().toISOString();
 
-  const loadAccount = async (accountId: string): Promise<AccountState> =>
-    fold({ initialState: initialAccountState, evolve: evolveAccount }, (await store.readStream(accountStreamId(accountId))).map((e) => ({ type: e.type, data: e.data }) as AccountEvent));
+  // Every request of a signed-in user folds their account: keep the states, read only what is new.
+  // (A deletion's event blanks the personal data in the cached state as it does in a fold.)
+  const accountStates = createStreamStateCache<AccountEvent, AccountState>(store, { initialState: initialAccountState, evolve: evolveAccount });
+  const loadAccount = async (accountId: string): Promise<AccountState> => (await accountStates.load(accountStreamId(accountId))).state;
 
   const usableAccount = async (accountId: string): Promise<Account | null> => {
     const state = await loadAccount(accountId);
@@ -79,7 +82,16 @@ export function createAccountService(deps: AccountServiceDependencies) {
   const guardStreamOf = async (email: string) => emailGuardStreamId(await vault.blindIndex('email', normalizeEmail(email)));
 
   const execute = async (accountId: string, command: AccountCommand, context: CommandContext, expectedRevision?: ExpectedRevision): Promise<CommandResult> => {
-    const result = await handleCommand({ eventStore: store, decider: accountDecider, streamId: accountStreamId(accountId), command, context, expectedRevision, retries: expectedRevision === undefined ? 2 : 0 });
+    const result = await handleCommand({
+      eventStore: store,
+      decider: accountDecider,
+      streamId: accountStreamId(accountId),
+      command,
+      context,
+      expectedRevision,
+      retries: expectedRevision === undefined ? 2 : 0,
+      stateCache: accountStates,
+    });
     if (result.nextExpectedRevision === 'no_stream' || result.position === null) throw new NotFoundError(`There is no account ${accountId}.`);
     return { id: accountId, revision: result.nextExpectedRevision, position: result.position };
   };
