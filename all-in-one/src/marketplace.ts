@@ -6,7 +6,7 @@
 import { accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/account-service';
 import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
-import { queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
+import { catalogQueryRoutes, queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
 import { openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
 import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
@@ -52,6 +52,7 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
   routes.use(await productRoutes({ module: product, db }));
   routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+  routes.use(catalogQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
   const server = await startHttpServer(app, { port: config.PORT, logger });
 

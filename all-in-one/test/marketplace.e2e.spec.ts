@@ -114,6 +114,49 @@ describe('the marketplace process', () => {
     expect(listed.body.items).toEqual([expect.objectContaining({ id: seller.body.accountId, sellerApproved: true })]);
   }, 120_000);
 
+  it('takes a product from a new shop to the storefront search, in Bangla and in English', async () => {
+    const admin = await call<{ accessToken: string }>('POST', '/v1/auth/login', { body: { email: 'admin@bdbazar.test', password: 'an admin password' } });
+    const seller = await call<{ accessToken: string; accountId: string }>('POST', '/v1/auth/login', { body: { email: 'rupa@example.com.bd', password: 'a good password' } });
+    const shop = await call<{ id: string }>('POST', '/v1/shops', {
+      token: seller.body.accessToken,
+      body: {
+        name: 'Rupa Boutique',
+        contact: { phone: '+8801911000000', email: 'shop@rupa.com.bd' },
+        location: { division: 'Dhaka', district: 'Dhaka', addressLine: 'Bashundhara City, Level 4' },
+        pickupAddress: { label: 'Warehouse', recipient: 'Rupa', phone: '+8801911000000', division: 'Dhaka', district: 'Dhaka', line1: 'House 7, Road 3, Bashundhara R/A' },
+      },
+    });
+    expect(shop.status).toBe(201);
+    expect((await call('PUT', `/v1/admin/shops/${shop.body.id}/approve`, { token: admin.body.accessToken })).status).toBe(200);
+    const category = await call<{ id: string }>('POST', '/v1/admin/categories', { token: admin.body.accessToken, body: { name: 'Saree' } });
+    expect(category.status).toBe(201);
+
+    const product = {
+      shopId: shop.body.id,
+      title: 'জামদানি শাড়ি, hand-woven cotton',
+      categoryId: category.body.id,
+      brand: 'Rupa',
+      images: ['https://cdn.example.com/jamdani.jpg'],
+      variants: [{ sku: 'JAM-RED', options: { colour: 'Red' }, price: { amount: 185000, currency: 'BDT' }, stock: 4 }],
+      publish: true,
+    };
+    // The product service learns of the new shop from its integration events, a moment after it opened.
+    let listed = await call<{ id: string; position: string }>('POST', '/v1/products', { token: seller.body.accessToken, body: product });
+    for (let i = 0; listed.status === 404 && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      listed = await call<{ id: string; position: string }>('POST', '/v1/products', { token: seller.body.accessToken, body: product });
+    }
+    expect(listed.status).toBe(201);
+
+    const after = { 'X-Consistent-After': listed.body.position };
+    for (const q of ['শাড়ি', 'cottons', 'জামদানি cotton']) {
+      const found = await call<{ items: Array<{ id: string }> }>('GET', `/v1/products?q=${encodeURIComponent(q)}`, { headers: after });
+      expect({ q, status: found.status, ids: found.body.items.map((p) => p.id) }).toEqual({ q, status: 200, ids: [listed.body.id] });
+    }
+    const page = await call<{ title: string; variants: Array<{ sku: string; available: number }> }>('GET', `/v1/products/${listed.body.id}`, { headers: after });
+    expect(page).toEqual({ status: 200, body: expect.objectContaining({ title: product.title, variants: [expect.objectContaining({ sku: 'JAM-RED', available: 4 })] }) });
+  }, 120_000);
+
   it('refuses a second process on the same data folder, naming the first', async () => {
     const refused = await run('command-services/account/src/adminCli.ts', ['--email', 'second@bdbazar.test', '--password', 'an admin password'], env(dataDir, port));
     expect(refused.code).toBe(2);
@@ -127,5 +170,7 @@ describe('the marketplace process', () => {
     expect(seller.status).toBe(200);
     const vendor = await call('GET', `/v1/vendors/${seller.body.accountId}`);
     expect(vendor).toEqual({ status: 200, body: expect.objectContaining({ name: 'রূপা বুটিক', approved: true }) });
+    const found = await call<{ items: Array<{ title: string }> }>('GET', `/v1/products?q=${encodeURIComponent('শাড়ি')}`);
+    expect(found.body.items.map((p) => p.title)).toEqual(['জামদানি শাড়ি, hand-woven cotton']);
   }, 120_000);
 });

@@ -4,6 +4,7 @@
  */
 import type { ProjectorDefinition } from '@bdbazar/shared-kernel';
 import { accountsProjector } from './accounts/accountsProjector';
+import { catalogProjector } from './catalog/catalogProjector';
 import { shopsProjector } from './shops/shopsProjector';
 
-export const projectors: ProjectorDefinition[] = [accountsProjector, shopsProjector];
+export const projectors: ProjectorDefinition[] = [accountsProjector, shopsProjector, catalogProjector];

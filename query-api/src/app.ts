@@ -4,7 +4,9 @@ import { loadApiDocument } from '@bdbazar/openapi';
 import { Router } from 'express';
 import { listKyc } from './admin/listKyc';
 import { listUsers, type ListUsersQuery } from './admin/listUsers';
+import { catalogQueryRoutes } from './catalog/catalog.route';
 import { ACCOUNTS_PROJECTOR } from './readModels';
+import { shopQueryRoutes } from './shops/shops.route';
 import { getUser } from './users/getUser';
 import { getVendor } from './vendors/getVendor';
 
@@ -51,12 +53,15 @@ export function queryRoutes(deps: QueryDependencies): Router {
   return router;
 }
 
+/** The query API on its own: every read route (the all-in-one process mounts the same routers). */
 export function createQueryApp(deps: QueryDependencies & { logger: Logger; validateResponses?: boolean }) {
+  const routes = Router();
+  routes.use(queryRoutes(deps), shopQueryRoutes(deps), catalogQueryRoutes(deps));
   return createHttpApp({
     name: 'query-api',
     openApi: loadApiDocument('query'),
     logger: deps.logger,
-    routes: queryRoutes(deps),
+    routes,
     validateResponses: deps.validateResponses,
     validateSecurity: false,
   });

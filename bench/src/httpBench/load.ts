@@ -105,7 +105,8 @@ export class LoadClient {
   private constructor(private readonly child: ChildProcess) {}
 
   static start(): LoadClient {
-    const child = fork(path.join(__dirname, 'loadClient.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The structured clone rather than JSON over the channel: a catalogue job carries tens of MB of bodies.
+    const child = fork(path.join(__dirname, 'loadClient.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     return new LoadClient(child);
   }
 

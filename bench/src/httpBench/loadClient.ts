@@ -5,8 +5,9 @@
  * the two still share the CPUs (its own CPU time is in the answer).
  */
 import autocannon from 'autocannon';
+import { random } from '../catalogBench/random';
 import { percentile } from '../eventStoreBench/measure';
-import type { ClientMessage, LoadJob, LoadPlan, LoadResult, SignedInUser } from './protocol';
+import type { ClientMessage, Latencies, LoadJob, LoadPlan, LoadResult, SignedInUser } from './protocol';
 
 type Request = autocannon.Request;
 type Client = autocannon.Client;
@@ -19,6 +20,11 @@ interface Collected {
   signedIn: SignedInUser[];
   lastPosition: string | undefined;
   sampleFailures: Array<{ status: number; body: string }>;
+  /**
+   * search: the kind of the query just answered. A request's onResponse runs just before
+   * autocannon's 'response' event for the same response (which has the latency), in one go.
+   */
+  answeredKind: string | undefined;
 }
 
 /** Positions are '<20 digits>/<20 digits>': string order is position order. */
@@ -34,6 +40,10 @@ function parse(body: string): Record<string, unknown> {
   }
 }
 
+function noteFailure(collected: Collected, status: number, body: string): void {
+  if (collected.sampleFailures.length < MAX_SAMPLE_FAILURES) collected.sampleFailures.push({ status, body: body.slice(0, 300) });
+}
+
 /** Notes what a response tells: a failure's body, the newest position answered. */
 function recorder(collected: Collected) {
   return (status: number, body: string): Record<string, unknown> | null => {
@@ -42,7 +52,7 @@ function recorder(collected: Collected) {
       collected.lastPosition = newer(collected.lastPosition, parsed['position']);
       return parsed;
     }
-    if (collected.sampleFailures.length < MAX_SAMPLE_FAILURES) collected.sampleFailures.push({ status, body: body.slice(0, 300) });
+    noteFailure(collected, status, body);
     return null;
   };
 }
@@ -133,12 +143,56 @@ function requestsFor(plan: LoadPlan, connections: number, collected: Collected):
           }),
         ),
       );
+
+    case 'listProducts':
+      return perConnection((connection) =>
+        shareOf(plan.products, connection, connections).map(
+          (product): Request => ({
+            method: 'POST',
+            path: '/v1/products',
+            headers: { ...JSON_HEADERS, authorization: `Bearer ${plan.tokens[product.shopId] ?? ''}` },
+            body: product.body,
+            onResponse: (status, body) => void record(status, body),
+          }),
+        ),
+      );
+
+    case 'search':
+      // Bodies of a search answer run to kilobytes: not parsed, this process shares the CPUs.
+      return perConnection((connection) =>
+        random(plan.seed, connection)
+          .shuffle(plan.queries)
+          .map(
+            (query): Request => ({
+              method: 'GET',
+              path: query.path,
+              headers: { accept: 'application/json', ...plan.headers },
+              onResponse: (status, body) => {
+                collected.answeredKind = query.kind;
+                if (status < 200 || status >= 300) noteFailure(collected, status, body);
+              },
+            }),
+          ),
+      );
   }
 }
 
+function summarise(latencies: readonly number[]): Latencies {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    mean: sorted.length ? sorted.reduce((sum, value) => sum + value, 0) / sorted.length : Number.NaN,
+    p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    max: sorted.length ? (sorted[sorted.length - 1] as number) : Number.NaN,
+  };
+}
+
 export async function runJob(job: LoadJob): Promise<LoadResult> {
-  const collected: Collected = { registeredEmails: [], signedIn: [], lastPosition: undefined, sampleFailures: [] };
+  const collected: Collected = { registeredEmails: [], signedIn: [], lastPosition: undefined, sampleFailures: [], answeredKind: undefined };
   const latencies: number[] = [];
+  const byKind = new Map<string, { latencies: number[]; notOk: number }>();
   const cpuBefore = process.cpuUsage();
   const options: autocannon.Options = {
     url: job.url,
@@ -151,39 +205,45 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
     ...requestsFor(job.plan, job.connections, collected),
   };
   // autocannon notices the end only at its next sample, and its `duration` includes that wait
-  // (with its default sampling, a run of a given amount is rounded up to whole seconds). The run
-  // here lasts from the start to the last response.
+  // (with its default sampling, a run of a given amount is rounded up to whole seconds); it also
+  // builds every connection's requests before the first is sent (a second for 100,000 products).
+  // The run here lasts from the first request sent to the last response.
   const startedAt = performance.now();
+  let firstRequestAt = Number.POSITIVE_INFINITY;
   let lastResponseAt = startedAt;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(options, (error: unknown, outcome: autocannon.Result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(outcome)));
-    // autocannon's own histogram keeps whole milliseconds; these are the exact response times.
+    // autocannon's own histogram keeps whole milliseconds and has no p95; these are the exact response times.
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       lastResponseAt = performance.now();
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      firstRequestAt = Math.min(firstRequestAt, lastResponseAt - responseTime);
+      const ok = statusCode >= 200 && statusCode < 300;
+      if (ok) latencies.push(responseTime);
+      if (collected.answeredKind !== undefined) {
+        let kind = byKind.get(collected.answeredKind);
+        if (!kind) byKind.set(collected.answeredKind, (kind = { latencies: [], notOk: 0 }));
+        if (ok) kind.latencies.push(responseTime);
+        else kind.notOk++;
+        collected.answeredKind = undefined;
+      }
     });
   });
-  const durationSeconds = (lastResponseAt - startedAt) / 1000;
+  const durationSeconds = (lastResponseAt - Math.min(firstRequestAt, lastResponseAt)) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]));
   const ok = Object.entries(statusCodes).reduce((sum, [code, count]) => (code.startsWith('2') ? sum + count : sum), 0);
   const notOk = Object.values(statusCodes).reduce((sum, count) => sum + count, 0) - ok;
-  const mean = latencies.length ? latencies.reduce((sum, value) => sum + value, 0) / latencies.length : Number.NaN;
   return {
     durationSeconds,
+    lastResponseAtEpochMs: performance.timeOrigin + lastResponseAt,
     statusCodes,
     ok,
     notOk,
     errors: result.errors,
     timeouts: result.timeouts,
     okPerSecond: durationSeconds > 0 ? ok / durationSeconds : 0,
-    latencyMs: {
-      mean,
-      p50: percentile(latencies, 0.5),
-      p90: percentile(latencies, 0.9),
-      p99: percentile(latencies, 0.99),
-      max: latencies.length ? latencies.reduce((a, b) => Math.max(a, b), 0) : Number.NaN,
-    },
+    latencyMs: summarise(latencies),
+    ...(byKind.size ? { byKind: Object.fromEntries([...byKind].map(([kind, figures]) => [kind, { ok: figures.latencies.length, notOk: figures.notOk, latencyMs: summarise(figures.latencies) }])) } : {}),
     clientCpuMs: (cpu.user + cpu.system) / 1000,
     ...(job.plan.kind === 'register' ? { registeredEmails: collected.registeredEmails } : {}),
     ...(job.plan.kind === 'login' ? { signedIn: collected.signedIn } : {}),

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { startMarketplace } from '@bdbazar/all-in-one';
+import { startMarketplace, type RunningMarketplace } from '@bdbazar/all-in-one';
 import { loadConfig, silentLogger, type Config, type Logger } from '@bdbazar/shared-kernel';
 import { databaseOf, recreateDatabase, withDatabase } from '../eventStoreBench/postgres';
 
@@ -17,6 +17,10 @@ export interface BenchMarketplace {
   config: Config;
   /** The database it runs on (event store and read models). */
   database: string;
+  /** Its connection string. */
+  databaseUrl: string;
+  /** The modules, for what only a CLI may do (creating an admin) and for what a bench must wait on. */
+  marketplace: RunningMarketplace;
   stop(): Promise<void>;
 }
 
@@ -28,6 +32,8 @@ export interface BenchMarketplaceOptions {
   loginAttemptsPerAddress: number;
   /** Silent unless given (the run is measured with LOG_LEVEL silent; a logger helps find why requests fail). */
   logger?: Logger;
+  /** Names the database (`<database>_<bench>_<random>`) and the data directory; 'http' unless given. */
+  bench?: string;
 }
 
 async function dropDatabase(serverUrl: string, database: string): Promise<void> {
@@ -42,10 +48,11 @@ async function dropDatabase(serverUrl: string, database: string): Promise<void> 
 }
 
 export async function startBenchMarketplace(options: BenchMarketplaceOptions): Promise<BenchMarketplace> {
-  const database = `${databaseOf(options.postgresUrl)}_http_${randomBytes(4).toString('hex')}`;
+  const bench = options.bench ?? 'http';
+  const database = `${databaseOf(options.postgresUrl)}_${bench}_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(options.postgresUrl, database);
   await recreateDatabase(url);
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'bdbazar-bench-http-'));
+  const dataDir = await mkdtemp(path.join(tmpdir(), `bdbazar-bench-${bench}-`));
   const cleanUp = async () => {
     await dropDatabase(options.postgresUrl, database);
     await rm(dataDir, { recursive: true, force: true });
@@ -74,6 +81,8 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
       url: market.url,
       config,
       database,
+      databaseUrl: url,
+      marketplace: market,
       stop: async () => {
         try {
           await market.stop();

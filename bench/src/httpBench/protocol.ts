@@ -23,7 +23,37 @@ export type LoadPlan =
   /** POST /v1/auth/register with a new email on every request; the answer lists the emails registered. */
   | { kind: 'register'; emailPrefix: string; password: string }
   /** POST /v1/auth/login: connection k cycles through its own emails; the answer lists who signed in. */
-  | { kind: 'login'; emails: string[]; password: string };
+  | { kind: 'login'; emails: string[]; password: string }
+  /**
+   * POST /v1/products: run with `amount` = products.length, each product is posted once,
+   * connection k posting those whose index ≡ k modulo the connections, each with the token of its
+   * shop's owner (`tokens` by shop id). Bodies are serialised before the run.
+   */
+  | { kind: 'listProducts'; products: Array<{ shopId: string; body: string }>; tokens: Record<string, string> }
+  /**
+   * GETs: each connection cycles through all of `queries` in its own order (shuffled from `seed`
+   * and its number); the answer has figures per query kind. Bodies are not parsed.
+   */
+  /**
+   * Each connection cycles through the mix in its own order. `headers` go on every request
+   * (X-Consistent-After makes the query API compute every answer, bypassing its answer cache).
+   */
+  | { kind: 'search'; queries: SearchQuery[]; seed: number; headers?: Record<string, string> };
+
+/** One search request of a mix: its kind (for the figures per kind) and its path with the query string. */
+export interface SearchQuery {
+  kind: string;
+  path: string;
+}
+
+export interface Latencies {
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
 
 export interface LoadJob {
   /** The server's base URL, e.g. http://127.0.0.1:12345. */
@@ -39,8 +69,10 @@ export interface LoadJob {
 }
 
 export interface LoadResult {
-  /** Seconds from the start of the run to its last response. */
+  /** Seconds from the first request to the last response. */
   durationSeconds: number;
+  /** When the last response arrived, ms since the epoch (performance.timeOrigin + now), to time what follows the run. */
+  lastResponseAtEpochMs: number;
   /** Responses by status code. */
   statusCodes: Record<string, number>;
   ok: number;
@@ -50,7 +82,9 @@ export interface LoadResult {
   /** 2xx responses per second over the run. */
   okPerSecond: number;
   /** Latencies of the 2xx responses, ms. */
-  latencyMs: { mean: number; p50: number; p90: number; p99: number; max: number };
+  latencyMs: Latencies;
+  /** search: responses and 2xx latencies per query kind. */
+  byKind?: Record<string, { ok: number; notOk: number; latencyMs: Latencies }>;
   /** CPU time the load client itself used (user + system), ms: it shares the machine with the server. */
   clientCpuMs: number;
   /** register: the emails answered 201; login: the users answered 200, with their tokens. */

@@ -27,10 +27,10 @@ describe('the product service', () => {
     now = new Date('2026-11-24T10:00:00.000Z');
     shops.set(shopId, { shopId, ownerId: sellerId, name: 'Mim Fashion', slug: 'mim-fashion', status: 'active' });
     const shopCopy = {
-      get: async (id: string) => {
+      ownerOf: async (id: string) => {
         const shop = shops.get(id);
         if (!shop) throw new NotFoundError(`There is no shop ${id}.`);
-        return shop;
+        return shop.ownerId;
       },
     };
     categories = createCategoryService({ store, clock: () => now });

@@ -49,7 +49,7 @@ export type NewProductInput = ProductDetailsInput & { shopId: string; publish?: 
 
 export interface ProductServiceDependencies {
   store: EventStore;
-  shops: Pick<ShopCopy, 'get'>;
+  shops: Pick<ShopCopy, 'ownerOf'>;
   categories: CategoryCatalogue;
   clock?: () => Date;
   newId?: () => string;
@@ -144,11 +144,11 @@ export function createProductService(deps: ProductServiceDependencies) {
   };
 
   const ownShop = async (shopId: string, actor: ProductActor) => {
-    const shop = await shops.get(shopId);
-    if (actor.role !== 'admin' && shop.ownerId !== actor.id) {
+    const ownerId = await shops.ownerOf(shopId);
+    if (actor.role !== 'admin' && ownerId !== actor.id) {
       throw new ForbiddenError(`Shop ${shopId} is not yours; list products under one of your own shops.`, { field: 'shopId', shopId });
     }
-    return shop;
+    return { shopId, ownerId };
   };
 
   const openCategory = async (categoryId: string) => {

@@ -54,7 +54,13 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   const expected = options.expectedRevision === 'any' ? undefined : options.expectedRevision;
 
   for (let attempt = 0; ; attempt++) {
-    const { state, revision, position } = options.stateCache ? await options.stateCache.load(streamId) : await loadStream(eventStore, decider, streamId, upcasters);
+    // Expecting no stream, there is nothing to read: a stream that exists fails the append as it would fail the check.
+    const { state, revision, position } =
+      expected === 'no_stream'
+        ? { state: decider.initialState(), revision: 'no_stream' as const, position: null }
+        : options.stateCache
+          ? await options.stateCache.load(streamId)
+          : await loadStream(eventStore, decider, streamId, upcasters);
     if (expected !== undefined && !satisfies(expected, revision)) {
       throw new WrongExpectedVersionError(streamId, expected, revision);
     }

@@ -51,8 +51,50 @@ export function createStreamStateCache<Event extends DomainEvent, State>(
     if (entries.size > maxStreams) entries.delete(entries.keys().next().value as string);
   };
 
+  // Loads of one stream that overlap share reads: while one read runs, every load that arrives
+  // waits for the one read queued behind it, which starts after they asked (so each answer is at
+  // least as new as the moment it was asked for). A burst on a hot stream costs two reads, not one each.
+  const flights = new Map<string, { running: Promise<CachedStreamState<State>>; queued: Promise<CachedStreamState<State>> | null }>();
+
+  const start = (streamId: string, after: Promise<unknown>): Promise<CachedStreamState<State>> => {
+    const read = () => readForward(streamId);
+    const run = after.then(read, read);
+    const settle = () => {
+      const flight = flights.get(streamId);
+      if (!flight || flight.running !== run) return;
+      if (flight.queued) {
+        flight.running = flight.queued;
+        flight.queued = null;
+      } else {
+        flights.delete(streamId);
+      }
+    };
+    run.then(settle, settle);
+    return run;
+  };
+
+  /** What a command remembered meanwhile may be newer than what a shared read found. */
+  const freshest = (streamId: string, read: Promise<CachedStreamState<State>>) =>
+    read.then((found) => {
+      const remembered = entries.get(streamId);
+      return remembered && remembered.revision !== 'no_stream' && (found.revision === 'no_stream' || remembered.revision > found.revision) ? remembered : found;
+    });
+
   return {
-    async load(streamId) {
+    load(streamId) {
+      const flight = flights.get(streamId);
+      if (!flight) {
+        const run = start(streamId, Promise.resolve());
+        flights.set(streamId, { running: run, queued: null });
+        return freshest(streamId, run);
+      }
+      flight.queued ??= start(streamId, flight.running);
+      return freshest(streamId, flight.queued);
+    },
+    remember: keep,
+  };
+
+  async function readForward(streamId: string): Promise<CachedStreamState<State>> {
       const known = entries.get(streamId) ?? { state: decider.initialState(), revision: 'no_stream' as CurrentRevision, position: null };
       const fromRevision = known.revision === 'no_stream' ? 0 : known.revision + 1;
       const recorded = await store.readStream(streamId, { fromRevision });
@@ -66,7 +108,5 @@ export function createStreamStateCache<Event extends DomainEvent, State>(
       const next = { state, revision: last.revision, position: last.position };
       keep(streamId, next);
       return next;
-    },
-    remember: keep,
-  };
+  }
 }

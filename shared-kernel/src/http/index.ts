@@ -10,3 +10,4 @@ export { toProblem } from './problemMapping';
 export type { OpenApiDocument } from './openApi';
 export type { ReadinessCheck } from './probes';
 export { commandContext, pathParam, ifMatchRevision } from './routeHelpers';
+export { createReadModelCache, requestKey, type ReadModelCache, type ReadModelCacheOptions, type ReadModelCacheStats } from './readModelCache';

@@ -64,6 +64,8 @@ export async function applyShopEvent(trx: Knex.Transaction, schema: string, even
 export interface ShopCopy {
   /** The shop as last heard of; a NotFoundError when it has never been heard of. */
   get(shopId: string): Promise<KnownShop>;
+  /** Who owns the shop: never changes once heard of, so kept in memory after the first look. */
+  ownerOf(shopId: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -93,7 +95,16 @@ export async function openShopCopy(options: ShopCopyOptions): Promise<ShopCopy> 
       logger: options.logger,
     });
   }
-  return {
+  const owners = new Map<string, string>();
+  const copy: ShopCopy = {
+    async ownerOf(shopId) {
+      const known = owners.get(shopId);
+      if (known) return known;
+      const { ownerId } = await copy.get(shopId);
+      if (owners.size >= 100_000) owners.delete(owners.keys().next().value as string);
+      owners.set(shopId, ownerId);
+      return ownerId;
+    },
     async get(shopId) {
       const found = (await db.knex.withSchema(schema).from('shops').where({ shop_id: shopId }).first('shop_id', 'owner_id', 'name', 'slug', 'status')) as Record<string, string> | undefined;
       if (!found) {
@@ -108,4 +119,5 @@ export async function openShopCopy(options: ShopCopyOptions): Promise<ShopCopy> 
       await consumer?.stop();
     },
   };
+  return copy;
 }

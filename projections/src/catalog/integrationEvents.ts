@@ -1,0 +1,52 @@
+/**
+ * The product service's public contract, mapped from its domain events: what another service
+ * (the order service first) needs to keep its own copy of what can be sold, at what price and
+ * weight, by which shop, and whether it is on sale at all. Small and self-contained: no stream
+ * to fold, no call back. Reservations are the order saga's business and are not published here.
+ */
+import type { IntegrationEventDraft, JsonObject, RecordedEvent } from '@bdbazar/shared-kernel';
+import type { ProductEvent, ProductFacts, ProductStatus, StockLevel, VariantDetails } from './catalogEvents';
+
+const facts = (d: ProductFacts) => ({ productId: d.productId, shopId: d.shopId, sellerId: d.sellerId });
+
+const variantsOf = (variants: VariantDetails[], stock: StockLevel[]) => {
+  const available = new Map(stock.map((level) => [level.sku, level.available]));
+  return variants.map((v) => ({ sku: v.sku, price: v.price, compareAtPrice: v.compareAtPrice, weightGrams: v.weightGrams, available: available.get(v.sku) ?? 0 }));
+};
+
+const standing = (type: string, d: ProductFacts, status: ProductStatus, at: string, extra: JsonObject = {}): IntegrationEventDraft[] => [
+  { type, data: { ...facts(d), status, ...extra, at } },
+];
+
+export function productIntegrationEvents(recorded: RecordedEvent): IntegrationEventDraft[] {
+  if (!recorded.streamId.startsWith('product-')) return [];
+  const event = { type: recorded.type, data: recorded.data } as unknown as ProductEvent;
+  switch (event.type) {
+    case 'ProductListed':
+    case 'ProductDetailsChanged': {
+      const d = event.data;
+      const data = {
+        ...facts(d),
+        title: d.title,
+        categoryId: d.categoryId,
+        image: d.images[0] ?? null,
+        status: event.type === 'ProductListed' ? 'draft' : event.data.status,
+        variants: variantsOf(d.variants, d.stock),
+        at: event.type === 'ProductListed' ? event.data.listedAt : event.data.changedAt,
+      };
+      return [{ type: `product.${event.type}.v1`, data: data as unknown as JsonObject }];
+    }
+    case 'ProductPublished':
+      return standing('product.ProductPublished.v1', event.data, 'published', event.data.publishedAt);
+    case 'ProductUnpublished':
+      return standing('product.ProductUnpublished.v1', event.data, 'unpublished', event.data.unpublishedAt);
+    case 'ProductArchived':
+      return standing('product.ProductArchived.v1', event.data, 'archived', event.data.archivedAt);
+    case 'ProductRemoved':
+      return standing('product.ProductRemoved.v1', event.data, 'removed', event.data.removedAt, { reason: event.data.reason });
+    case 'StockAdjusted':
+      return [{ type: 'product.StockAdjusted.v1', data: { ...facts(event.data), sku: event.data.sku, available: event.data.level.available, at: event.data.adjustedAt } }];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,79 @@
+/** The read model cache over a real runtime schema (PGlite): an answer is served again only while the read models stand still. */
+import type { Request } from 'express';
+import { openDatabase, type Database } from '../database/database';
+import { migrateRuntimeSchema } from '../projections/runtimeSchema';
+import { createReadModelCache, requestKey } from './readModelCache';
+
+const request = (url: string, headers: Record<string, string> = {}): Request =>
+  ({ originalUrl: url, path: url.split('?')[0], get: (name: string) => headers[name.toLowerCase()] }) as unknown as Request;
+
+describe('the read model cache', () => {
+  let db: Database;
+
+  beforeAll(async () => {
+    db = await openDatabase({ kind: 'pglite' });
+    await migrateRuntimeSchema(db, 'bdbazar');
+    await db.knex('bdbazar.projector_generations').insert({ projector: 'catalog', live_generation: 1 });
+    await db.knex('bdbazar.projector_checkpoints').insert({ projector: 'catalog', generation: 1, version: 1, position: '00000000000000000001/00000000000000000001' });
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  const moveTo = (position: string) => db.knex('bdbazar.projector_checkpoints').where({ projector: 'catalog', generation: 1 }).update({ position });
+
+  it('serves an answer again until the projector applies another event, then computes it afresh', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 0 });
+    let computed = 0;
+    const compute = async () => ({ answer: ++computed });
+    const req = request('/v1/products?q=shirt&sort=price_asc');
+    expect(await cache.answer(req, requestKey(req), compute)).toEqual({ answer: 1 });
+    expect(await cache.answer(req, requestKey(req), compute)).toEqual({ answer: 1 });
+    await moveTo('00000000000000000001/00000000000000000002');
+    expect(await cache.answer(req, requestKey(req), compute)).toEqual({ answer: 2 });
+    expect(cache.stats()).toEqual({ hits: 1, misses: 2, entries: 1 });
+  });
+
+  it('sees a rebuild going live as a change, even at the same position', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 0 });
+    let computed = 0;
+    const req = request('/v1/categories');
+    await cache.answer(req, requestKey(req), async () => ++computed);
+    await db.knex('bdbazar.projector_checkpoints').insert({ projector: 'catalog', generation: 2, version: 2, position: '00000000000000000001/00000000000000000002' });
+    await db.knex('bdbazar.projector_generations').where({ projector: 'catalog' }).update({ live_generation: 2 });
+    expect(await cache.answer(req, requestKey(req), async () => ++computed)).toBe(2);
+  });
+
+  it('keys requests by path and parameters in any order, and skips the lookup for X-Consistent-After', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 0 });
+    let computed = 0;
+    const a = request('/v1/products?brand=Aarong&q=panjabi');
+    const b = request('/v1/products?q=panjabi&brand=Aarong');
+    expect(requestKey(a)).toBe(requestKey(b));
+    await cache.answer(a, requestKey(a), async () => ++computed);
+    expect(await cache.answer(b, requestKey(b), async () => ++computed)).toBe(1);
+    const fresh = request('/v1/products?q=panjabi&brand=Aarong', { 'x-consistent-after': '00000000000000000009/00000000000000000009' });
+    expect(await cache.answer(fresh, requestKey(fresh), async () => ++computed)).toBe(2);
+  });
+
+  it('keeps at most maxEntries answers, dropping the least recently used', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 0, maxEntries: 2 });
+    let computed = 0;
+    for (const q of ['a', 'b', 'a', 'c', 'a', 'b']) {
+      const req = request(`/v1/products?q=${q}`);
+      await cache.answer(req, requestKey(req), async () => ++computed);
+    }
+    // a (miss), b (miss), a (hit), c (miss, drops b), a (hit), b (miss again)
+    expect(cache.stats()).toEqual({ hits: 2, misses: 4, entries: 2 });
+  });
+
+  it('reads the version at most once per versionTtlMs under load', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 60_000 });
+    const req = request('/v1/products?q=x');
+    let computed = 0;
+    await cache.answer(req, requestKey(req), async () => ++computed);
+    await moveTo('00000000000000000001/00000000000000000003');
+    // Within the TTL the old reading stands: the stored answer is served.
+    expect(await cache.answer(req, requestKey(req), async () => ++computed)).toBe(1);
+  });
+});

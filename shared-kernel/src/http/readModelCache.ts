@@ -1,0 +1,110 @@
+/**
+ * Answers of public read routes (storefront search, category tree) kept for as long as the read
+ * models behind them have not moved. Each answer is stored with the version of the read models it
+ * was computed at (every listed projector's live generation and checkpoint), and served again only
+ * while that version is still the current one: any event a projector applies, or a rebuild that
+ * goes live, makes every stored answer stale at once. So the cache never shows what the read
+ * model would not; it only saves computing the same answer twice between two changes.
+ *
+ * The version is read at most once per `versionTtlMs` under load (requests in between share the
+ * last reading), and read afresh before answering when the last reading is older than that: an
+ * answer is at most `versionTtlMs` behind the read model, well within a projector's own lag. A
+ * request with X-Consistent-After skips the lookup (its position may be newer than the last reading).
+ */
+import type { Request } from 'express';
+import { quoteIdentifier, type Database } from '../database/database';
+import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
+import { CONSISTENT_AFTER_HEADER } from './consistentAfter';
+
+export interface ReadModelCacheOptions {
+  db: Database;
+  runtimeSchema?: string;
+  /** The projectors whose read models the cached answers come from. */
+  projectors: string[];
+  /** Answers kept; the least recently used go first. Default 5,000. */
+  maxEntries?: number;
+  /** How old a reading of the read models' version may be. Default 50 ms. */
+  versionTtlMs?: number;
+}
+
+export interface ReadModelCacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+}
+
+export interface ReadModelCache {
+  /** The answer for `key`: the stored one if the read models have not moved since, else `compute()`'s (then stored). */
+  answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T>;
+  stats(): ReadModelCacheStats;
+}
+
+/** A request's key: its path and its query parameters in a fixed order. */
+export function requestKey(req: Request): string {
+  const params = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+  params.sort();
+  return `${req.path}?${params.toString()}`;
+}
+
+export function createReadModelCache(options: ReadModelCacheOptions): ReadModelCache {
+  const { db, maxEntries = 5_000, versionTtlMs = 50 } = options;
+  const schema = quoteIdentifier(options.runtimeSchema ?? DEFAULT_RUNTIME_SCHEMA);
+  const projectors = [...new Set(options.projectors)].sort();
+  if (projectors.length === 0) throw new Error('A read model cache needs the names of the projectors its answers come from.');
+  const entries = new Map<string, { version: string; value: unknown }>();
+  const counts = { hits: 0, misses: 0 };
+  let known: { version: string; at: number } | null = null;
+  let reading: Promise<string> | null = null;
+
+  const readVersion = async (): Promise<string> => {
+    const { rows } = (await db.knex.raw(
+      `select g.projector, g.live_generation, c.position
+         from ${schema}.projector_generations g
+         left join ${schema}.projector_checkpoints c on c.projector = g.projector and c.generation = g.live_generation
+        where g.projector = any(?)
+        order by g.projector`,
+      [projectors],
+    )) as { rows: Array<{ projector: string; live_generation: number | null; position: string | null }> };
+    return projectors.map((name) => rows.find((row) => row.projector === name)).map((row) => `${row?.live_generation ?? '-'}:${row?.position ?? '-'}`).join(',');
+  };
+
+  const currentVersion = async (): Promise<string> => {
+    if (known && Date.now() - known.at < versionTtlMs) return known.version;
+    reading ??= readVersion().then(
+      (version) => {
+        known = { version, at: Date.now() };
+        reading = null;
+        return version;
+      },
+      (error: unknown) => {
+        reading = null;
+        throw error;
+      },
+    );
+    return reading;
+  };
+
+  return {
+    async answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T> {
+      const version = await currentVersion();
+      if (req.get(CONSISTENT_AFTER_HEADER) === undefined) {
+        const entry = entries.get(key);
+        if (entry && entry.version === version) {
+          counts.hits++;
+          // Most recently used last: the first key is the one to drop.
+          entries.delete(key);
+          entries.set(key, entry);
+          return entry.value as T;
+        }
+      }
+      counts.misses++;
+      // Read after `version`: the answer is at least as new as the version it is stored under.
+      const value = await compute();
+      entries.delete(key);
+      entries.set(key, { version, value });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+      return value;
+    },
+    stats: () => ({ ...counts, entries: entries.size }),
+  };
+}
