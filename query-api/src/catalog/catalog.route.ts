@@ -3,7 +3,7 @@
  * and a shop's products, the category tree, and reviews. Every route waits for the catalog
  * projector on X-Consistent-After (reviews for the accounts projector too: buyers' names).
  */
-import { authOf, authenticate, consistentAfter, createReadModelCache, etagOf, ForbiddenError, maybeAuthOf, pathParam, requestKey, type Database, type TokenVerifier } from '@bdbazar/shared-kernel';
+import { authOf, authenticate, consistentAfter, createReadModelCache, etagOf, ForbiddenError, maybeAuthOf, pathParam, type Database, type TokenVerifier } from '@bdbazar/shared-kernel';
 import { Router, type Request, type Response } from 'express';
 import { ACCOUNTS_PROJECTOR, CATALOG_PROJECTOR, type ProductStatus, type Viewer } from './catalogRows';
 import { getProduct } from './getProduct';
@@ -31,8 +31,8 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
 
   router.get('/v1/products', catalogCaughtUp, async (req, res) => {
     const query = queryOf(req);
-    res.json(
-      await storefront.answer(req, requestKey(req), () => searchProducts(db.knex, {
+    await storefront.send(req, res, () =>
+      searchProducts(db.knex, {
         q: text(query['q']),
         category: text(query['category']),
         minPrice: numberOf(query['minPrice']),
@@ -44,7 +44,7 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
         sort: text(query['sort']) as ProductSort | undefined,
         limit: numberOf(query['limit']),
         cursor: text(query['cursor']),
-      })),
+      }),
     );
   });
 
@@ -75,7 +75,7 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
 
   router.get('/v1/shops/:id/products', catalogCaughtUp, async (req, res) => {
     const query = queryOf(req);
-    res.json(await storefront.answer(req, requestKey(req), () => listShopProducts(db.knex, pathParam(req, 'id'), { limit: numberOf(query['limit']), cursor: text(query['cursor']) })));
+    await storefront.send(req, res, () => listShopProducts(db.knex, pathParam(req, 'id'), { limit: numberOf(query['limit']), cursor: text(query['cursor']) }));
   });
 
   router.get('/v1/categories', maybeSignedIn, catalogCaughtUp, async (req, res) => {
@@ -83,7 +83,7 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
     if (includeRetired && authOf(res).role !== 'admin') {
       throw new ForbiddenError('Only admins see retired categories; leave includeRetired out to see the open ones.', { field: 'includeRetired' });
     }
-    res.json(await storefront.answer(req, requestKey(req), () => listCategories(db.knex, { includeRetired })));
+    await storefront.send(req, res, () => listCategories(db.knex, { includeRetired }));
   });
 
   return router;

@@ -37,6 +37,9 @@ const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 
 // Two overloads, because a router is callable too: with the plain union, TypeScript would not
 // type the parameter of an inline `routes: (app) => ...`.
+/** The app setting that says whether responses are validated against the OpenAPI document. */
+export const VALIDATES_RESPONSES = 'bdbazar.validatesResponses';
+
 export function createHttpApp(options: HttpAppSettings & { routes: RoutesInstaller }): Express;
 export function createHttpApp(options: HttpAppSettings & { routes: Router }): Express;
 export function createHttpApp(options: HttpAppOptions): Express;
@@ -54,6 +57,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(apiDocs(options.openApi));
   app.use(probes(lifecycle, options.readiness, logger));
   app.use(openApiValidation(options.openApi, { validateResponses: options.validateResponses ?? false, validateSecurity: options.validateSecurity }));
+  // Routes that send pre-serialized JSON (sendJson) send it through res.json where responses are validated.
+  app.set(VALIDATES_RESPONSES, options.validateResponses ?? false);
   // In a router, req.params hold the path parameters as strings: the validator coerces them
   // (into req.openapi.pathParams) and writes them back through app.param, which reaches the
   // app's own routes only. Query parameters are coerced either way.

@@ -1,11 +1,22 @@
 /** The read model cache over a real runtime schema (PGlite): an answer is served again only while the read models stand still. */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { openDatabase, type Database } from '../database/database';
 import { migrateRuntimeSchema } from '../projections/runtimeSchema';
 import { createReadModelCache, requestKey } from './readModelCache';
 
-const request = (url: string, headers: Record<string, string> = {}): Request =>
-  ({ originalUrl: url, path: url.split('?')[0], get: (name: string) => headers[name.toLowerCase()] }) as unknown as Request;
+const request = (url: string, headers: Record<string, string> = {}, validatesResponses = false): Request =>
+  ({ originalUrl: url, path: url.split('?')[0], get: (name: string) => headers[name.toLowerCase()], app: { get: () => validatesResponses } }) as unknown as Request;
+
+/** A response that records what was sent, and how. */
+function response() {
+  const sent: Array<{ how: 'json' | 'send'; body: unknown }> = [];
+  const res = {
+    type: () => res,
+    send: (body: unknown) => sent.push({ how: 'send', body }),
+    json: (body: unknown) => sent.push({ how: 'json', body }),
+  };
+  return { res: res as unknown as Response, sent };
+}
 
 describe('the read model cache', () => {
   let db: Database;
@@ -75,5 +86,23 @@ describe('the read model cache', () => {
     await moveTo('00000000000000000001/00000000000000000003');
     // Within the TTL the old reading stands: the stored answer is served.
     expect(await cache.answer(req, requestKey(req), async () => ++computed)).toBe(1);
+  });
+
+  it('sends an answer serialized once for as long as it is stored, and through res.json where responses are validated', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 60_000 });
+    let serialized = 0;
+    const value = { items: [1, 2], toJSON: () => (serialized++, { items: [1, 2] }) };
+    const first = response();
+    const second = response();
+    await cache.send(request('/v1/categories'), first.res, async () => value);
+    await cache.send(request('/v1/categories'), second.res, async () => value);
+    expect([...first.sent, ...second.sent]).toEqual([
+      { how: 'send', body: '{"items":[1,2]}' },
+      { how: 'send', body: '{"items":[1,2]}' },
+    ]);
+    expect(serialized).toBe(1);
+    const validated = response();
+    await cache.send(request('/v1/categories', {}, true), validated.res, async () => value);
+    expect(validated.sent).toEqual([{ how: 'json', body: value }]);
   });
 });

@@ -11,10 +11,11 @@
  * answer is at most `versionTtlMs` behind the read model, well within a projector's own lag. A
  * request with X-Consistent-After skips the lookup (its position may be newer than the last reading).
  */
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { quoteIdentifier, type Database } from '../database/database';
 import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
 import { CONSISTENT_AFTER_HEADER } from './consistentAfter';
+import { VALIDATES_RESPONSES } from './createHttpApp';
 
 export interface ReadModelCacheOptions {
   db: Database;
@@ -36,6 +37,8 @@ export interface ReadModelCacheStats {
 export interface ReadModelCache {
   /** The answer for `key`: the stored one if the read models have not moved since, else `compute()`'s (then stored). */
   answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T>;
+  /** Sends the request's answer as JSON, serialized once per stored answer rather than once per request. */
+  send(req: Request, res: Response, compute: () => Promise<unknown>): Promise<void>;
   stats(): ReadModelCacheStats;
 }
 
@@ -51,7 +54,7 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
   const schema = quoteIdentifier(options.runtimeSchema ?? DEFAULT_RUNTIME_SCHEMA);
   const projectors = [...new Set(options.projectors)].sort();
   if (projectors.length === 0) throw new Error('A read model cache needs the names of the projectors its answers come from.');
-  const entries = new Map<string, { version: string; value: unknown }>();
+  const entries = new Map<string, { version: string; value: unknown; json?: string }>();
   const counts = { hits: 0, misses: 0 };
   let known: { version: string; at: number } | null = null;
   let reading: Promise<string> | null = null;
@@ -84,7 +87,21 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
     return reading;
   };
 
-  return {
+  const cache: ReadModelCache = {
+    async send(req, res, compute) {
+      const key = requestKey(req);
+      const value = await cache.answer(req, key, compute);
+      // Validated where responses are validated (tests): res.json is what the validator checks.
+      if (req.app.get(VALIDATES_RESPONSES) === true) {
+        res.json(value);
+        return;
+      }
+      const entry = entries.get(key);
+      let json: string;
+      if (entry && entry.value === value) json = entry.json ??= JSON.stringify(value);
+      else json = JSON.stringify(value);
+      res.type('application/json').send(json);
+    },
     async answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T> {
       const version = await currentVersion();
       if (req.get(CONSISTENT_AFTER_HEADER) === undefined) {
@@ -107,4 +124,5 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
     },
     stats: () => ({ ...counts, entries: entries.size }),
   };
+  return cache;
 }
