@@ -1,3 +1,4 @@
 export * from './money';
 export * from './publicHttpsUrl';
 export * from './slug';
+export * from './nameBasedId';

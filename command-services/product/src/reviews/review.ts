@@ -4,7 +4,7 @@
  * two racing first reviews cannot both win), editable by its author; the shop's seller may reply;
  * an admin may hide it with a reason (and show it again). Stream `review-<uuid v5 of product and buyer>`.
  */
-import { createHash } from 'node:crypto';
+import { nameBasedId } from '@bdbazar/shared-kernel';
 
 /** The facts every review event repeats. */
 export interface ReviewFacts {
@@ -39,12 +39,7 @@ const REVIEW_NAMESPACE = '6f1d3b7e-2c4a-5e8f-9a1b-3c5d7e9f1a2b';
 
 /** The one review id of a buyer's review of a product: a name-based UUID (v5) of both. */
 export function reviewIdOf(productId: string, buyerId: string): string {
-  const namespace = Buffer.from(REVIEW_NAMESPACE.replace(/-/g, ''), 'hex');
-  const hash = createHash('sha1').update(namespace).update(`${productId.toLowerCase()}:${buyerId.toLowerCase()}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return nameBasedId(REVIEW_NAMESPACE, `${productId.toLowerCase()}:${buyerId.toLowerCase()}`);
 }
 
 export const reviewStreamId = (reviewId: string): string => `review-${reviewId}`;

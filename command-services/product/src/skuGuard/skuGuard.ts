@@ -5,8 +5,7 @@
  * no read in the usual case. A product releases its SKUs when it drops a variant, is archived or
  * is removed, and the SKU can then be used again. Stream `sku-<uuid v5 of shop and SKU>`.
  */
-import { createHash } from 'node:crypto';
-import { ConflictError, type Decider } from '@bdbazar/shared-kernel';
+import { ConflictError, nameBasedId, type Decider } from '@bdbazar/shared-kernel';
 
 export type SkuGuardEvent =
   | { type: 'SkuClaimed'; data: { shopId: string; sku: string; productId: string; claimedAt: string } }
@@ -21,15 +20,12 @@ export interface SkuGuardState {
   claimedAt: string | null;
 }
 
-const SKU_NAMESPACE = Buffer.from('3b0c1f0e6a2d5c4b8e7f9a1b2c3d4e5f', 'hex');
+/** The namespace of SKU guard ids (a UUID v5 namespace of our own). */
+const SKU_NAMESPACE = '3b0c1f0e-6a2d-5c4b-8e7f-9a1b2c3d4e5f';
 
 /** A name-based UUID (v5) of the shop and the SKU, as a stream id safe for any SKU. */
 export function skuGuardStreamId(shopId: string, sku: string): string {
-  const hash = createHash('sha1').update(SKU_NAMESPACE).update(`${shopId.toLowerCase()}:${sku}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `sku-${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return `sku-${nameBasedId(SKU_NAMESPACE, `${shopId.toLowerCase()}:${sku}`)}`;
 }
 
 export const skuTaken = (sku: string, shopId: string, holder: string): ConflictError =>
