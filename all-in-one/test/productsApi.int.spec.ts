@@ -185,7 +185,6 @@ describeWithServer('postgres', 'the products API', () => {
     });
 
     it('refuses a SKU another product of the shop uses (409), and frees it when that product is archived', async () => {
-      const first = await list();
       const firstSku = productBody().variants[0]!.sku;
       const taken = await list(seller, { variants: [{ sku: firstSku, price: { amount: 1000, currency: 'BDT' } }] });
       // The SKU is the shop's: a second product with it is refused, whoever's product it is.
@@ -200,7 +199,6 @@ describeWithServer('postgres', 'the products API', () => {
 
       ok(await t.call('DELETE', `/v1/products/${taken.id}`, { token: seller.accessToken }));
       await list(seller, { variants: [{ sku: firstSku, price: { amount: 1000, currency: 'BDT' } }] });
-      expect(first.id).toEqual(expect.any(String));
     });
 
     it('replays a listing retried with its Idempotency-Key, and refuses the key with another body (422)', async () => {
@@ -387,13 +385,12 @@ describeWithServer('postgres', 'the products API', () => {
       expect(refused.body.detail).toMatch(/retired/);
     });
 
-    it('refuses a slug another category has (409) and a parent that does not exist (404 or 409)', async () => {
+    it('refuses a slug another category has (409) and a parent that does not exist (404)', async () => {
       const slug = `kitchen-${tag()}`;
       ok(await t.call('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Kitchen', slug } }), 201);
       expectProblem(await t.call('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Kitchen again', slug } }), 409);
       expectProblem(await t.call('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Kitchen', slug: 'Not A Slug' } }), 400);
-      const orphan = await t.call('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: `Orphan ${tag()}`, parentId: randomUUID() } });
-      expect([404, 409]).toContain(orphan.status);
+      expectProblem(await t.call('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: `Orphan ${tag()}`, parentId: randomUUID() } }), 404);
     });
 
     it('shows the tree, with the new categories under their parents', async () => {

@@ -15,24 +15,18 @@ import {
   newRefreshToken,
   parseRefreshToken,
   type CommandContext,
+  type CommandResult,
   type EventStore,
   type ExpectedRevision,
   type LoginRateLimit,
   type PasswordHasher,
   type PersonalDataVault,
-  type Position,
   type TokenIssuer,
 } from '@bdbazar/shared-kernel';
 import { accountStreamId, evolveAccount, initialAccountState, type Account, type AccountEvent, type AccountState, type Address, type KycDocument, type Role } from './account';
 import { accountDecider, type AccountCommand } from './accountDecider';
 import { emailGuardDecider, emailGuardStreamId, type EmailGuardEvent } from './emailGuard/emailGuard';
 import { sessionDecider, sessionStreamId, type SessionEvent, type SessionState } from './sessions/session';
-
-export interface CommandResult {
-  id: string;
-  revision: number;
-  position: Position;
-}
 
 export interface Tokens {
   accessToken: string;

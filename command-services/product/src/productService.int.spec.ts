@@ -1,11 +1,11 @@
 /** The product use cases over a real store (no HTTP): SKUs stay unique under races and crashes; stock is never oversold. */
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, createEmbeddedEventStore, type EventStore } from '@bdbazar/shared-kernel';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, createEmbeddedEventStore, openDatabase, type Database, type EventStore } from '@bdbazar/shared-kernel';
 import { createCategoryService, type CategoryService } from './categories/categoryService';
 import { productStreamId } from './product';
 import { createProductService, type ProductService } from './productService';
 import type { ProductDetailsInput } from './productDetails/productDetails';
-import type { KnownShop } from './shopCopy/shopCopy';
+import { applyShopEvent, openShopCopy } from './shopCopy/shopCopy';
 import { skuGuardStreamId } from './skuGuard/skuGuard';
 
 const context = { correlationId: 'c-1', causationId: 'c-1', actor: { id: 'test', role: 'system' as const } };
@@ -19,26 +19,27 @@ describe('the product service', () => {
   let service: ProductService;
   let now: Date;
   let categoryId: string;
-  const shops = new Map<string, KnownShop>();
+  let db: Database;
   const shopId = randomUUID();
 
   beforeAll(async () => {
     store = await createEmbeddedEventStore({ dataDir: 'memory://' });
     now = new Date('2026-11-24T10:00:00.000Z');
-    shops.set(shopId, { shopId, ownerId: sellerId, name: 'Mim Fashion', slug: 'mim-fashion', status: 'active' });
-    const shopCopy = {
-      ownerOf: async (id: string) => {
-        const shop = shops.get(id);
-        if (!shop) throw new NotFoundError(`There is no shop ${id}.`);
-        return shop.ownerId;
-      },
-    };
+    // The real shop copy, told of the shop as the shop service's integration event tells it.
+    db = await openDatabase({ kind: 'pglite' });
+    const shopCopy = await openShopCopy({ db, schema: 'product_service' });
+    const data = { shopId, ownerId: sellerId, name: 'Mim Fashion', slug: 'mim-fashion', status: 'active', division: 'Dhaka', district: 'Dhaka', at: now.toISOString() };
+    const source = { eventId: randomUUID(), streamId: `shop-${shopId}`, revision: 1, position: '00000000000000000001/00000000000000000001' };
+    await db.knex.transaction((trx) =>
+      applyShopEvent(trx, 'product_service', { messageId: randomUUID(), type: 'shop.ShopApproved.v1', occurredAt: data.at, correlationId: null, source, data }),
+    );
     categories = createCategoryService({ store, clock: () => now });
     service = createProductService({ store, shops: shopCopy, categories, clock: () => now });
     categoryId = (await categories.create('admin', { name: 'Panjabi' }, context)).id;
   });
   afterAll(async () => {
     await store.close();
+    await db.close();
   });
 
   const input = (skus: string[], overrides: Partial<ProductDetailsInput> = {}) => ({

@@ -21,28 +21,17 @@ import {
   handleCommand,
   toEventsToAppend,
   type CommandContext,
+  type CommandResult,
   type CurrentRevision,
   type EventStore,
-  type Position,
 } from '@bdbazar/shared-kernel';
 import type { CategoryCatalogue } from './categories/categoryService';
+import type { ProductActor } from './guards';
 import { evolveProduct, initialProductState, productStreamId, type ProductEvent, type ProductState, type StockLine } from './product';
 import { decideProduct, productDecider, type ProductCommand } from './productDecider';
 import { productDetailsFrom, type ProductDetailsInput } from './productDetails/productDetails';
 import type { ShopCopy } from './shopCopy/shopCopy';
 import { skuGuardDecider, skuGuardStreamId, skuTaken, type SkuGuardEvent } from './skuGuard/skuGuard';
-
-export interface CommandResult {
-  id: string;
-  revision: number;
-  position: Position;
-}
-
-/** Who asks, as the access token says. */
-export interface ProductActor {
-  id: string;
-  role: 'buyer' | 'seller' | 'admin';
-}
 
 /** The body of POST /v1/products: the details, the shop to list under, and whether to publish at once. */
 export type NewProductInput = ProductDetailsInput & { shopId: string; publish?: boolean };
@@ -228,11 +217,11 @@ export function createProductService(deps: ProductServiceDependencies) {
 
     /** A count: the variant's stock on hand becomes `quantity`. */
     setStock: (productId: string, actor: ProductActor, sku: string, quantity: number, reason: string, context: CommandContext, expectedRevision?: number) =>
-      execute(productId, { type: 'SetStock', data: { productId, actor, sku: sku.trim().toUpperCase(), quantity, reason, now: now() } }, context, expectedRevision),
+      execute(productId, { type: 'SetStock', data: { productId, actor, sku, quantity, reason, now: now() } }, context, expectedRevision),
 
     /** A movement: stock received (+) or lost, damaged, returned to the supplier (-). */
     adjustStock: (productId: string, actor: ProductActor, sku: string, change: number, reason: string, context: CommandContext, expectedRevision?: number) =>
-      execute(productId, { type: 'AdjustStock', data: { productId, actor, sku: sku.trim().toUpperCase(), change, reason, now: now() } }, context, expectedRevision),
+      execute(productId, { type: 'AdjustStock', data: { productId, actor, sku, change, reason, now: now() } }, context, expectedRevision),
 
     /** For the order process (next issue): hold stock for an order, all lines of this product or none; asked again, the first answer stands. */
     reserveStock: (productId: string, orderId: string, lines: StockLine[], context: CommandContext) =>

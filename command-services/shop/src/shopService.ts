@@ -15,21 +15,15 @@ import {
   fold,
   handleCommand,
   type CommandContext,
+  type CommandResult,
   type CurrentRevision,
   type EventStore,
-  type Position,
 } from '@bdbazar/shared-kernel';
 import type { ShopActor } from './guards';
 import { evolveShop, initialShopState, shopStreamId, type ShopEvent, type ShopState } from './shop';
 import { decideShop, shopDecider, type ShopCommand } from './shopDecider';
 import { shopDetailsFrom, type ShopDetailsInput } from './shopDetails/shopDetails';
 import { slugGuardDecider, slugGuardStreamId, slugTakenMessage, type SlugGuardEvent } from './slugGuard/slugGuard';
-
-export interface CommandResult {
-  id: string;
-  revision: number;
-  position: Position;
-}
 
 export interface ShopServiceDependencies {
   store: EventStore;

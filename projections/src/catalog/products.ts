@@ -70,6 +70,19 @@ const withLevels = (variants: VariantRow[], levels: StockLevel[]): VariantRow[] 
  * The product after one event; null while it has not been listed. Pure. The caller skips events
  * the row already reflects (revision at or below the row's).
  */
+/** The columns a listing and a change of details both set. */
+function detailColumns(d: Extract<ProductEvent, { type: 'ProductListed' | 'ProductDetailsChanged' }>['data']) {
+  return {
+    title: d.title,
+    description: d.description,
+    category_id: d.categoryId,
+    images: d.images,
+    brand: d.brand,
+    attributes: d.attributes,
+    variants: variantsOf(d.variants, d.stock),
+  };
+}
+
 export function evolveProduct(row: ProductDoc | null, event: ProductEvent, revision: number): ProductDoc | null {
   if (event.type === 'ProductListed') {
     const d = event.data;
@@ -77,13 +90,7 @@ export function evolveProduct(row: ProductDoc | null, event: ProductEvent, revis
       id: d.productId,
       shop_id: d.shopId,
       seller_id: d.sellerId,
-      title: d.title,
-      description: d.description,
-      category_id: d.categoryId,
-      images: d.images,
-      brand: d.brand,
-      attributes: d.attributes,
-      variants: variantsOf(d.variants, d.stock),
+      ...detailColumns(d),
       status: 'draft',
       removed_reason: null,
       listed_at: d.listedAt,
@@ -97,19 +104,7 @@ export function evolveProduct(row: ProductDoc | null, event: ProductEvent, revis
   switch (event.type) {
     case 'ProductDetailsChanged': {
       const d = event.data;
-      return next(
-        {
-          title: d.title,
-          description: d.description,
-          category_id: d.categoryId,
-          images: d.images,
-          brand: d.brand,
-          attributes: d.attributes,
-          variants: variantsOf(d.variants, d.stock),
-          status: d.status,
-        },
-        d.changedAt,
-      );
+      return next({ ...detailColumns(d), status: d.status }, d.changedAt);
     }
     case 'ProductPublished':
       return next({ status: 'published', published_at: event.data.publishedAt }, event.data.publishedAt);

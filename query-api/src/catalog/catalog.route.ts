@@ -4,7 +4,8 @@
  * projector on X-Consistent-After (reviews for the accounts projector too: buyers' names).
  */
 import { authOf, authenticate, consistentAfter, createReadModelCache, etagOf, ForbiddenError, maybeAuthOf, pathParam, type Database, type TokenVerifier } from '@bdbazar/shared-kernel';
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
+import { booleanOf, numberOf, queryOf, text } from '../queryParams';
 import { ACCOUNTS_PROJECTOR, CATALOG_PROJECTOR, type ProductStatus, type Viewer } from './catalogRows';
 import { getProduct } from './getProduct';
 import { listCategories } from './listCategories';
@@ -93,18 +94,3 @@ function viewerOf(res: Response): Viewer | undefined {
   const auth = maybeAuthOf(res);
   return auth && { userId: auth.userId, role: auth.role };
 }
-
-const queryOf = (req: Request): Record<string, unknown> => req.query as Record<string, unknown>;
-
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-/** The validator has coerced query numbers and booleans already; a router sees them as it left them. */
-function numberOf(value: unknown): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}
-
-function booleanOf(value: unknown): boolean | undefined {
-  if (value === undefined) return undefined;
-  return value === true || value === 'true';
-}
-

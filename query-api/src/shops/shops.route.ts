@@ -1,6 +1,7 @@
 /** The shop read routes of the query API: a shop page, the shop directory, a seller's shops. */
 import { ForbiddenError, authOf, pathParam, authenticate, consistentAfter, etagOf, maybeAuthOf, type Database, type TokenVerifier } from '@bdbazar/shared-kernel';
 import { Router, type RequestHandler } from 'express';
+import { numberOf } from '../queryParams';
 import { getShop } from './getShop';
 import { listSellerShops } from './listSellerShops';
 import { listShops } from './listShops';
@@ -43,10 +44,5 @@ export function shopQueryRoutes(deps: ShopQueryDependencies): Router {
   });
 
   return router;
-}
-
-/** The validator has coerced query numbers already; a router sees them as it left them. */
-function numberOf(value: unknown): number | undefined {
-  return value === undefined ? undefined : Number(value);
 }
 

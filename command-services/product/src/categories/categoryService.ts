@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NotFoundError, createStreamStateCache, handleCommand, type CommandContext, type EventStore } from '@bdbazar/shared-kernel';
-import type { CommandResult } from '../productService';
+import type { CommandResult } from '@bdbazar/shared-kernel';
 import { CATEGORY_TREE_STREAM, evolveCategoryTree, initialCategoryTreeState, type CategoryEvent, type CategoryTreeState } from './categoryTree';
-import { categoryProblem, categoryTreeDecider } from './categoryTreeDecider';
+import { categoryProblem, categoryTreeDecider, type CategoryCommand } from './categoryTreeDecider';
 
 /** What a product listing asks of the tree. */
 export interface CategoryCatalogue {
@@ -22,7 +22,7 @@ export function createCategoryService(deps: { store: EventStore; clock?: () => D
   const now = () => clock().toISOString();
   const tree = createStreamStateCache<CategoryEvent, CategoryTreeState>(store, { initialState: initialCategoryTreeState, evolve: evolveCategoryTree });
 
-  const execute = async (categoryId: string, command: Parameters<typeof categoryTreeDecider.decide>[0], context: CommandContext): Promise<CommandResult> => {
+  const execute = async (categoryId: string, command: CategoryCommand, context: CommandContext): Promise<CommandResult> => {
     const result = await handleCommand({ eventStore: store, decider: categoryTreeDecider, streamId: CATEGORY_TREE_STREAM, command, context, retries: 3, stateCache: tree });
     if (result.nextExpectedRevision === 'no_stream' || result.position === null) throw new NotFoundError(`There is no category ${categoryId}.`, { categoryId });
     return { id: categoryId, revision: result.nextExpectedRevision, position: result.position };

@@ -4,8 +4,9 @@
  * it again. The review's stream id comes from the product and the buyer, so a buyer's second
  * review, even racing the first, lands on the same stream.
  */
-import { NotFoundError, ValidationError, fold, handleCommand, type CommandContext, type CurrentRevision, type EventStore } from '@bdbazar/shared-kernel';
-import type { CommandResult, ProductActor } from '../productService';
+import { NotFoundError, fold, handleCommand, type CommandContext, type CurrentRevision, type EventStore } from '@bdbazar/shared-kernel';
+import type { CommandResult } from '@bdbazar/shared-kernel';
+import type { ProductActor } from '../guards';
 import type { ProductState } from '../product';
 import { evolveReview, initialReviewState, reviewIdOf, reviewStreamId, type ReviewEvent, type ReviewState } from './review';
 import { reviewDecider, type ReviewCommand } from './reviewDecider';
@@ -39,9 +40,6 @@ export function createReviewService(deps: { store: EventStore; loadProduct: (pro
       const { state: product } = await deps.loadProduct(productId);
       if (product.status !== 'published') {
         throw new NotFoundError(`There is no product ${productId} on the storefront to review.`, { productId });
-      }
-      if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
-        throw new ValidationError(`rating must be a whole number from 1 to 5; got ${input.rating}.`, { field: 'rating' });
       }
       const reviewId = reviewIdOf(productId, buyerId);
       return execute(
