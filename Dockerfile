@@ -1,5 +1,5 @@
 # One image per service: docker build --build-arg SERVICE=<folder of its main> .
-#   SERVICE=command-services/account | command-services/shop | command-services/product | projections | query-api | all-in-one
+#   SERVICE=command-services/account | command-services/shop | command-services/product | command-services/order | projections | query-api | all-in-one
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
@@ -8,6 +8,7 @@ COPY openapi/package.json openapi/
 COPY command-services/account/package.json command-services/account/
 COPY command-services/shop/package.json command-services/shop/
 COPY command-services/product/package.json command-services/product/
+COPY command-services/order/package.json command-services/order/
 COPY projections/package.json projections/
 COPY query-api/package.json query-api/
 COPY all-in-one/package.json all-in-one/

@@ -15,6 +15,7 @@ const moduleNameMapper = {
   '^@bdbazar/account-service$': '<rootDir>/command-services/account/src/index.ts',
   '^@bdbazar/shop-service$': '<rootDir>/command-services/shop/src/index.ts',
   '^@bdbazar/product-service$': '<rootDir>/command-services/product/src/index.ts',
+  '^@bdbazar/order-service$': '<rootDir>/command-services/order/src/index.ts',
   '^@bdbazar/query-api$': '<rootDir>/query-api/src/index.ts',
 };
 const common = {

@@ -1,12 +1,13 @@
 /**
- * The whole marketplace in one process: the command services (account, shop, product), the query API and the
+ * The whole marketplace in one process: the command services (account, shop, product, order), the query API and the
  * projections (workers and outbox relay) on one port, with one /docs, over the configured
  * stores (the embedded default: PGlite under BDBAZAR_DATA_DIR, an in-process bus).
  */
 import { accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/account-service';
 import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
-import { catalogQueryRoutes, queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
+import { catalogQueryRoutes, orderQueryRoutes, queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
+import { openOrderModule, orderRoutes, type OrderModule } from '@bdbazar/order-service';
 import { openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
 import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
@@ -17,9 +18,10 @@ import {
   migrateRuntimeSchema,
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
-  openRabbitMqTransport,
+  openConfiguredRabbitMqTransport,
   startHttpServer,
   type Config,
+  type EventStore,
   type Logger,
   type Transport,
 } from '@bdbazar/shared-kernel';
@@ -32,6 +34,10 @@ export interface RunningMarketplace {
   account: AccountModule;
   /** The product module, for what the order process (and tests) ask of it directly. */
   product: ProductModule;
+  /** The event store, as auditors read it (tests check histories through it). */
+  store: EventStore;
+  /** The order module, for its deadline timer and copies (tests). */
+  order: OrderModule;
   stop(): Promise<void>;
 }
 
@@ -39,10 +45,11 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
   const store = await openConfiguredEventStore(config);
   const db = await openConfiguredReadModelDatabase(config);
   const account = await openAccountModule({ store, db, config });
-  const bus: Transport = config.BDBAZAR_RABBITMQ_URL ? await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger }) : createInProcessBus({ logger });
+  const bus: Transport = config.BDBAZAR_RABBITMQ_URL ? await openConfiguredRabbitMqTransport(config, logger) : createInProcessBus({ logger });
   // Consumers subscribe before the relay starts, so that the first integration events find their queues.
   await migrateRuntimeSchema(db, DEFAULT_RUNTIME_SCHEMA);
   const product = await openProductModule({ store, db, config, verifier: account.verifier, transport: bus, logger });
+  const order = await openOrderModule({ store, db, config, verifier: account.verifier, transport: bus, logger });
   // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
   const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
 
@@ -50,9 +57,11 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
   routes.use(await accountRoutes({ module: account, db }));
   routes.use(await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }));
   routes.use(await productRoutes({ module: product, db }));
+  routes.use(orderRoutes({ module: order }));
   routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   routes.use(catalogQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+  routes.use(orderQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
   const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
   const server = await startHttpServer(app, { port: config.PORT, logger });
 
@@ -61,9 +70,12 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
     port: server.port,
     account,
     product,
+    order,
+    store,
     stop: async () => {
       await server.close();
       await projections.stop();
+      await order.stop();
       await product.stop();
       await bus.close();
       await db.close();

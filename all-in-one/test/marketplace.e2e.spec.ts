@@ -1,7 +1,8 @@
 /**
  * End to end through the running all-in-one process on its embedded default (what `npm start`
  * runs): the first admin from the `admin:create` CLI, a seller registers, logs in and submits KYC,
- * the admin approves, and the query API shows it with read-your-writes; data survives a restart.
+ * the admin approves, and the query API shows it with read-your-writes; a buyer fills a cart from
+ * two shops and checks out, and every party sees the orders that are theirs; data survives a restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -62,6 +63,7 @@ describe('the marketplace process', () => {
   let dataDir: string;
   let port: number;
   let running: { child: ChildProcess; output: () => string } | undefined;
+  let jamdani: { productId: string; shopId: string } | undefined;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'bdbazar-e2e-'));
@@ -155,6 +157,97 @@ describe('the marketplace process', () => {
     }
     const page = await call<{ title: string; variants: Array<{ sku: string; available: number }> }>('GET', `/v1/products/${listed.body.id}`, { headers: after });
     expect(page).toEqual({ status: 200, body: expect.objectContaining({ title: product.title, variants: [expect.objectContaining({ sku: 'JAM-RED', available: 4 })] }) });
+    jamdani = { productId: listed.body.id, shopId: shop.body.id };
+  }, 120_000);
+
+  /** Sends a request until it is no longer a 404: the services learn of new shops, products and addresses a moment later. */
+  const once404Passes = async <T>(send: () => Promise<{ status: number; body: T }>) => {
+    let answer = await send();
+    for (let i = 0; answer.status === 404 && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      answer = await send();
+    }
+    return answer;
+  };
+
+  it('takes a cart from two shops through checkout to an order per shop, each seen by its buyer and its seller only', async () => {
+    const admin = await call<{ accessToken: string }>('POST', '/v1/auth/login', { body: { email: 'admin@bdbazar.test', password: 'an admin password' } });
+    const rupa = await call<{ accessToken: string; accountId: string }>('POST', '/v1/auth/login', { body: { email: 'rupa@example.com.bd', password: 'a good password' } });
+    // A second seller with a shop in Chattogram and one product.
+    await call('POST', '/v1/auth/register', { body: { email: 'karim@example.com.bd', password: 'a good password', name: 'Karim Traders', role: 'seller' } });
+    const karim = await call<{ accessToken: string; accountId: string }>('POST', '/v1/auth/login', { body: { email: 'karim@example.com.bd', password: 'a good password' } });
+    await call('POST', `/v1/vendors/${karim.body.accountId}/kyc`, {
+      token: karim.body.accessToken,
+      body: { nationalIdNumber: '19851234567890123', tradeLicenceNumber: 'TRAD/CTG/9911/2026', documents: [{ kind: 'trade_licence', reference: 'kyc/karim.pdf' }] },
+    });
+    expect((await call('PUT', `/v1/admin/kyc/${karim.body.accountId}/approve`, { token: admin.body.accessToken })).status).toBe(200);
+    expect((await call('PUT', `/v1/vendors/${karim.body.accountId}/approve`, { token: admin.body.accessToken })).status).toBe(200);
+    const karimAgain = await call<{ accessToken: string }>('POST', '/v1/auth/login', { body: { email: 'karim@example.com.bd', password: 'a good password' } });
+    const shop = await call<{ id: string }>('POST', '/v1/shops', {
+      token: karimAgain.body.accessToken,
+      body: {
+        name: 'Karim Traders',
+        contact: { phone: '+8801811000000', email: 'shop@karim.com.bd' },
+        location: { division: 'Chattogram', district: 'Chattogram', addressLine: 'GEC Circle' },
+        pickupAddress: { label: 'Shop', recipient: 'Karim', phone: '+8801811000000', division: 'Chattogram', district: 'Chattogram', line1: 'GEC Circle' },
+      },
+    });
+    expect((await call('PUT', `/v1/admin/shops/${shop.body.id}/approve`, { token: admin.body.accessToken })).status).toBe(200);
+    const category = await call<{ id: string }>('POST', '/v1/admin/categories', { token: admin.body.accessToken, body: { name: 'Tea' } });
+    const tea = await once404Passes(() =>
+      call<{ id: string }>('POST', '/v1/products', {
+        token: karimAgain.body.accessToken,
+        body: { shopId: shop.body.id, title: 'Sylhet green tea 200 g', categoryId: category.body.id, images: [], variants: [{ sku: 'TEA-200', options: {}, price: { amount: 45000, currency: 'BDT' }, weightGrams: 250, stock: 30 }], publish: true },
+      }),
+    );
+    expect(tea.status).toBe(201);
+
+    // A buyer with an address fills a cart from both shops and checks out, cash on delivery.
+    await call('POST', '/v1/auth/register', { body: { email: 'nila@example.com.bd', password: 'a good password', name: 'Nila', role: 'buyer' } });
+    const buyer = await call<{ accessToken: string; accountId: string }>('POST', '/v1/auth/login', { body: { email: 'nila@example.com.bd', password: 'a good password' } });
+    const token = buyer.body.accessToken;
+    const address = await fetch(`http://127.0.0.1:${port}/v1/users/${buyer.body.accountId}/addresses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ label: 'Home', recipient: 'Nila', phone: '+8801711000000', division: 'Dhaka', district: 'Dhaka', line1: 'House 3, Road 2, Mirpur' }),
+    });
+    expect(address.status).toBe(201);
+    const addressId = address.headers.get('location')!.split('/').pop()!;
+    expect((await once404Passes(() => call('POST', '/v1/cart/items', { token, body: { productId: jamdani!.productId, sku: 'JAM-RED', quantity: 2 } }))).status).toBe(201);
+    expect((await once404Passes(() => call('POST', '/v1/cart/items', { token, body: { productId: tea.body.id, sku: 'TEA-200', quantity: 3 } }))).status).toBe(201);
+    const checkout = await once404Passes(() =>
+      call<{ checkoutId: string; position: string; orders: Array<{ orderId: string; shopId: string; total: { amount: number } }> }>('POST', '/v1/orders', {
+        token,
+        body: { addressId, paymentMethod: 'cash_on_delivery' },
+        headers: { 'Idempotency-Key': 'nila-first-checkout' },
+      }),
+    );
+    expect(checkout.status).toBe(201);
+    expect(checkout.body.orders.map((o) => o.shopId)).toEqual([jamdani!.shopId, shop.body.id]);
+    const after = { 'X-Consistent-After': checkout.body.position };
+
+    const history = await call<{ items: Array<{ id: string; status: string }> }>('GET', `/v1/users/${buyer.body.accountId}/orders`, { token, headers: after });
+    expect(history.status).toBe(200);
+    expect(history.body.items.map((o) => o.id).sort()).toEqual(checkout.body.orders.map((o) => o.orderId).sort());
+    const summary = await call<{ orders: Array<{ orderId: string }>; total: { amount: number } }>('GET', `/v1/checkouts/${checkout.body.checkoutId}`, { token, headers: after });
+    expect(summary.body.total.amount).toBe(checkout.body.orders.reduce((sum, o) => sum + o.total.amount, 0));
+
+    const rupasOrders = await call<{ items: Array<{ id: string }> }>('GET', `/v1/vendors/${rupa.body.accountId}/orders`, { token: rupa.body.accessToken, headers: after });
+    const karimsOrders = await call<{ items: Array<{ id: string }> }>('GET', `/v1/vendors/${karim.body.accountId}/orders`, { token: karimAgain.body.accessToken, headers: after });
+    expect(rupasOrders.body.items.map((o) => o.id)).toEqual([checkout.body.orders[0]!.orderId]);
+    expect(karimsOrders.body.items.map((o) => o.id)).toEqual([checkout.body.orders[1]!.orderId]);
+    expect((await call('GET', `/v1/orders/${checkout.body.orders[1]!.orderId}`, { token: rupa.body.accessToken })).status).toBe(404);
+    expect((await call('GET', `/v1/vendors/${karim.body.accountId}/orders`, { token: rupa.body.accessToken })).status).toBe(403);
+
+    // Cash on delivery: each order is confirmed once its stock is held.
+    for (const { orderId } of checkout.body.orders) {
+      let order = await call<{ status: string }>('GET', `/v1/orders/${orderId}`, { token });
+      for (let i = 0; order.body.status === 'pending' && i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        order = await call<{ status: string }>('GET', `/v1/orders/${orderId}`, { token });
+      }
+      expect(order.body.status).toBe('confirmed');
+    }
   }, 120_000);
 
   it('refuses a second process on the same data folder, naming the first', async () => {

@@ -8,8 +8,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { loadConfig, silentLogger, type Config } from '@bdbazar/shared-kernel';
+import { createLogger, loadConfig, silentLogger, type Config } from '@bdbazar/shared-kernel';
+import { deleteBrokerObjects } from '../../shared-kernel/test/messaging/fixtures';
 import { startMarketplace, type RunningMarketplace } from '../src/marketplace';
+
+/** Every consumer the marketplace starts: their queues are deleted when a test on RabbitMQ ends. */
+const MARKETPLACE_CONSUMERS = ['product-service.shops', 'product-service.order-stock', 'order-service.copies', 'order-service.stock-reservations', 'order-service.order-process'];
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -32,7 +36,11 @@ export class TestMarketplace {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async start(serverUrl: string): Promise<TestMarketplace> {
+  /**
+   * `rabbitmqUrl`: integration events go through that broker (an exchange and queues of this
+   * marketplace's own) instead of the in-process bus. `env`: more configuration.
+   */
+  static async start(serverUrl: string, options: { rabbitmqUrl?: string; env?: Record<string, string> } = {}): Promise<TestMarketplace> {
     const database = `bdbazar_api_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: serverUrl });
     await admin.connect();
@@ -49,13 +57,22 @@ export class TestMarketplace {
         BDBAZAR_EVENT_STORE_URL: url.toString(),
         BDBAZAR_READ_MODEL_URL: url.toString(),
         BDBAZAR_BCRYPT_COST: '4',
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        ...(options.rabbitmqUrl
+          ? { BDBAZAR_RABBITMQ_URL: options.rabbitmqUrl, BDBAZAR_RABBITMQ_EXCHANGE: `${database}.events`, BDBAZAR_RABBITMQ_QUEUE_PREFIX: `${database}.` }
+          : {}),
+        ...options.env,
       },
       { dotenv: false },
     );
-    const market = await startMarketplace(config, silentLogger(), { validateResponses: true });
+    const logger = process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
+    const market = await startMarketplace(config, logger, { validateResponses: true });
     return new TestMarketplace(market, config, async () => {
       await market.stop();
+      if (options.rabbitmqUrl) {
+        const queues = MARKETPLACE_CONSUMERS.flatMap((name) => [`${config.BDBAZAR_RABBITMQ_QUEUE_PREFIX}${name}`, `${config.BDBAZAR_RABBITMQ_QUEUE_PREFIX}${name}.dlq`]);
+        await deleteBrokerObjects(options.rabbitmqUrl, queues, [config.BDBAZAR_RABBITMQ_EXCHANGE]);
+      }
       const drop = new Client({ connectionString: serverUrl });
       await drop.connect();
       await drop.query(`drop database if exists ${database} with (force)`);

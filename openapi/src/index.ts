@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-export type ApiName = 'account' | 'shop' | 'product' | 'query';
-export const API_NAMES: readonly ApiName[] = ['account', 'shop', 'product', 'query'];
+export type ApiName = 'account' | 'shop' | 'product' | 'order' | 'query';
+export const API_NAMES: readonly ApiName[] = ['account', 'shop', 'product', 'order', 'query'];
 
 export type OpenApiDocument = {
   openapi: string;

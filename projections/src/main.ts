@@ -7,7 +7,7 @@ import {
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
   openPersonalDataVault,
-  openRabbitMqTransport,
+  openConfiguredRabbitMqTransport,
   requireServerStores,
   runMain,
 } from '@bdbazar/shared-kernel';
@@ -20,7 +20,7 @@ runMain(async () => {
   const logger = createLogger({ name: 'projections', level: config.LOG_LEVEL });
   const store = await openConfiguredEventStore(config);
   const db = await openConfiguredReadModelDatabase(config);
-  const transport = config.BDBAZAR_RABBITMQ_URL ? await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger }) : null;
+  const transport = config.BDBAZAR_RABBITMQ_URL ? await openConfiguredRabbitMqTransport(config, logger) : null;
   // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
   const reader = decryptingEventStore(store, await openPersonalDataVault(db));
   const service = await startProjectionsService({ store: reader, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: transport, logger });

@@ -5,6 +5,7 @@
 import type { ProjectorDefinition } from '@bdbazar/shared-kernel';
 import { accountsProjector } from './accounts/accountsProjector';
 import { catalogProjector } from './catalog/catalogProjector';
+import { ordersProjector } from './orders/ordersProjector';
 import { shopsProjector } from './shops/shopsProjector';
 
-export const projectors: ProjectorDefinition[] = [accountsProjector, shopsProjector, catalogProjector];
+export const projectors: ProjectorDefinition[] = [accountsProjector, shopsProjector, catalogProjector, ordersProjector];

@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { listKyc } from './admin/listKyc';
 import { listUsers, type ListUsersQuery } from './admin/listUsers';
 import { catalogQueryRoutes } from './catalog/catalog.route';
+import { orderQueryRoutes } from './orders/orders.route';
 import { ACCOUNTS_PROJECTOR } from './readModels';
 import { shopQueryRoutes } from './shops/shops.route';
 import { getUser } from './users/getUser';
@@ -56,7 +57,7 @@ export function queryRoutes(deps: QueryDependencies): Router {
 /** The query API on its own: every read route (the all-in-one process mounts the same routers). */
 export function createQueryApp(deps: QueryDependencies & { logger: Logger; validateResponses?: boolean }) {
   const routes = Router();
-  routes.use(queryRoutes(deps), shopQueryRoutes(deps), catalogQueryRoutes(deps));
+  routes.use(queryRoutes(deps), shopQueryRoutes(deps), catalogQueryRoutes(deps), orderQueryRoutes(deps));
   return createHttpApp({
     name: 'query-api',
     openApi: loadApiDocument('query'),

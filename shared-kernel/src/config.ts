@@ -12,6 +12,8 @@ import { openDatabase, type Database } from './database/database';
 import type { EventStore } from './eventStore/eventStore';
 import { createEventStoreDbEventStore } from './eventStore/eventStoreDb/eventStoreDbEventStore';
 import { createEmbeddedEventStore, createPostgresEventStore } from './eventStore/postgresEventStore';
+import type { Logger } from './logging';
+import { openRabbitMqTransport, type RabbitMqTransport } from './messaging/rabbitmq/rabbitMqTransport';
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -36,6 +38,10 @@ export const configSchema = z
     BDBAZAR_READ_MODEL_URL: url(['postgres:', 'postgresql:']).optional(),
     /** Unset: the in-process bus (every service in one process). */
     BDBAZAR_RABBITMQ_URL: url(['amqp:', 'amqps:']).optional(),
+    /** The topic exchange integration events go through. */
+    BDBAZAR_RABBITMQ_EXCHANGE: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,199}$/, 'must be 1 to 200 letters, digits, _ . : -').default('bdbazar.events'),
+    /** Put before every queue's name, so that several marketplaces can share one broker. */
+    BDBAZAR_RABBITMQ_QUEUE_PREFIX: z.string().regex(/^([A-Za-z0-9_][A-Za-z0-9_.:-]{0,99})?$/, 'must be up to 100 letters, digits, _ . : -').default(''),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** RS256 private key (PEM) of the account service, which signs access tokens; unset: generated under BDBAZAR_DATA_DIR. */
     BDBAZAR_JWT_PRIVATE_KEY: z.string().min(1).optional(),
@@ -48,6 +54,8 @@ export const configSchema = z
     /** Login attempts allowed per account, and per client address, in 15 minutes. */
     BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+    /** How long a buyer has to pay an order (online payment) before it is cancelled and its stock released; at most a week. */
+    BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(604_800).default(1_800),
   });
 
 /** Rules between variables, checked on their own so that one message names every problem. */
@@ -154,6 +162,12 @@ export async function openConfiguredEventStore(config: Config): Promise<EventSto
     case 'eventstoredb':
       return createEventStoreDbEventStore(config.BDBAZAR_EVENT_STORE_URL!);
   }
+}
+
+/** The RabbitMQ transport .env describes; call only when BDBAZAR_RABBITMQ_URL is set. */
+export function openConfiguredRabbitMqTransport(config: Config, logger: Logger): Promise<RabbitMqTransport> {
+  if (!config.BDBAZAR_RABBITMQ_URL) throw new ConfigError('BDBAZAR_RABBITMQ_URL is not set (see .env.example).');
+  return openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, exchange: config.BDBAZAR_RABBITMQ_EXCHANGE, queuePrefix: config.BDBAZAR_RABBITMQ_QUEUE_PREFIX, logger });
 }
 
 /** The read models' database: PostgreSQL when configured, otherwise PGlite beside the event store. */

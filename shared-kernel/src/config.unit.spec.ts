@@ -18,6 +18,9 @@ describe('loading the configuration', () => {
       BDBAZAR_BCRYPT_COST: 12,
       BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT: 10,
       BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: 100,
+      BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS: 1800,
+      BDBAZAR_RABBITMQ_EXCHANGE: 'bdbazar.events',
+      BDBAZAR_RABBITMQ_QUEUE_PREFIX: '',
     });
   });
 

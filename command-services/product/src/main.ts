@@ -8,7 +8,7 @@ import {
   migrateRuntimeSchema,
   openConfiguredEventStore,
   openConfiguredReadModelDatabase,
-  openRabbitMqTransport,
+  openConfiguredRabbitMqTransport,
   requireServerStores,
   runMain,
   startHttpServer,
@@ -27,7 +27,7 @@ runMain(async () => {
   const store = await openConfiguredEventStore(config);
   const db = await openConfiguredReadModelDatabase(config);
   await migrateRuntimeSchema(db, DEFAULT_RUNTIME_SCHEMA);
-  const transport = await openRabbitMqTransport({ url: config.BDBAZAR_RABBITMQ_URL, logger });
+  const transport = await openConfiguredRabbitMqTransport(config, logger);
   const module = await openProductModule({ store, db, config, verifier, transport, logger });
   const server = await startHttpServer(await createProductApp({ module, db, logger }), { port: config.PORT, logger });
   logger.info({ port: server.port }, 'product service running');

@@ -81,7 +81,10 @@ export type ProductEvent =
   | { type: 'StockReserved'; data: ProductFacts & { orderId: string; lines: StockLine[]; levels: StockLevel[]; reservedAt: string } }
   /** A reservation that could not be made, and why; asking again for the same order gives the same answer. */
   | { type: 'StockReservationRefused'; data: ProductFacts & { orderId: string; lines: StockLine[]; reason: string; shortages: Array<{ sku: string; requested: number; available: number }>; refusedAt: string } }
-  /** An order's hold given back (cancelled, unpaid in time, or another line of its checkout failed). */
+  /**
+   * An order's hold given back (cancelled, unpaid in time, or another line of its checkout failed). With no lines and
+   * no levels when the release came before any reservation here: it closes the order's reservation all the same.
+   */
   | { type: 'StockReservationReleased'; data: ProductFacts & { orderId: string; lines: StockLine[]; reason: string; levels: StockLevel[]; releasedAt: string } }
   /** An order's held stock left the shop (shipped): on hand and reserved both go down. */
   | { type: 'StockReservationCommitted'; data: ProductFacts & { orderId: string; lines: StockLine[]; levels: StockLevel[]; committedAt: string } };

@@ -1,10 +1,12 @@
 /**
  * The product service assembled: products, the category tree and reviews over the event store;
  * its copy of the shops it needs (kept from the shop service's integration events when a bus is
- * given); and the verifier of access tokens.
+ * given); its part in the order process (stock reserved, released and committed as the order
+ * service's integration events arrive, when a bus is given); and the verifier of access tokens.
  */
-import type { Config, Database, EventStore, Logger, TokenVerifier, Transport } from '@bdbazar/shared-kernel';
+import type { Config, Consumer, Database, EventStore, Logger, TokenVerifier, Transport } from '@bdbazar/shared-kernel';
 import { createCategoryService, type CategoryService } from './categories/categoryService';
+import { startOrderStockHandler } from './orderStock/orderStock';
 import { createProductService, type ProductService } from './productService';
 import { createReviewService, type ReviewService } from './reviews/reviewService';
 import { openShopCopy, type ShopCopy } from './shopCopy/shopCopy';
@@ -27,7 +29,7 @@ export interface ProductModuleOptions {
   db: Database;
   config: Config;
   verifier: TokenVerifier;
-  /** Where shop integration events arrive; the runtime schema (`bdbazar`, with its inbox) must be migrated. */
+  /** Where shop and order integration events arrive; the runtime schema (`bdbazar`, with its inbox) must be migrated. */
   transport?: Transport;
   logger?: Logger;
   clock?: () => Date;
@@ -39,5 +41,18 @@ export async function openProductModule(options: ProductModuleOptions): Promise<
   const categories = createCategoryService({ store, clock: options.clock });
   const products = createProductService({ store, shops, categories, clock: options.clock });
   const reviews = createReviewService({ store, loadProduct: products.load, clock: options.clock });
-  return { products, categories, reviews, shops, verifier: options.verifier, stop: () => shops.stop() };
+  let orderStock: Consumer | null = null;
+  if (options.transport) {
+    try {
+      orderStock = await startOrderStockHandler({ db: options.db, transport: options.transport, products, logger: options.logger });
+    } catch (error) {
+      await shops.stop();
+      throw error;
+    }
+  }
+  const stop = async () => {
+    await orderStock?.stop();
+    await shops.stop();
+  };
+  return { products, categories, reviews, shops, verifier: options.verifier, stop };
 }

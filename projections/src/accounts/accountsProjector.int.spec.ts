@@ -59,7 +59,45 @@ describe('the accounts projector', () => {
     );
   });
 
-  it('keeps a deleted account as a row without personal data, and publishes no personal data', async () => {
+  it("publishes a buyer's address book whole, for the order service to deliver to, and none of it once the account is forgotten", async () => {
+    const { id } = await service.register({ email: 'nusrat@example.com.bd', password: 'a good password', name: 'Nusrat Jahan', role: 'buyer' }, context);
+    const home = { label: 'Home', recipient: 'Nusrat Jahan', phone: '+8801711000000', division: 'Dhaka', district: 'Dhaka', area: 'Dhanmondi', line1: 'House 12, Road 5', postcode: '1205' };
+    const office = { label: 'Office', recipient: 'Nusrat Jahan', phone: '+8801711000000', division: 'Dhaka', district: 'Dhaka', line1: 'Level 9, Gulshan Avenue' };
+    const first = await service.addAddress(id, home, context);
+    const second = await service.addAddress(id, office, context);
+    await service.changeAddress(id, first.addressId, { ...home, line2: 'Flat 3B' }, context);
+    await service.chooseDefaultAddress(id, second.addressId, context);
+    await service.removeAddress(id, first.addressId, context);
+    await caughtUp();
+
+    const at = (await raw.readStream(`account-${id}`)).map((e) => e.createdAt.toISOString());
+    const homeAddress = { ...home, addressId: first.addressId, line2: null };
+    const officeAddress = { ...office, addressId: second.addressId, area: null, line2: null, postcode: null };
+    const outbox = (await db.knex('bdbazar.outbox').orderBy('id').select('payload')).map((r: { payload: { type: string; data: { accountId: string } } }) => r.payload);
+    expect(outbox.filter((p) => p.data.accountId === id).map(({ type, data }) => ({ type, data }))).toEqual([
+      { type: 'account.AccountRegistered.v1', data: { accountId: id, role: 'buyer', at: at[0] } },
+      { type: 'account.AddressAdded.v1', data: { accountId: id, address: homeAddress, at: at[1] } },
+      { type: 'account.DefaultAddressChosen.v1', data: { accountId: id, addressId: first.addressId, at: at[2] } },
+      { type: 'account.AddressAdded.v1', data: { accountId: id, address: officeAddress, at: at[3] } },
+      { type: 'account.AddressChanged.v1', data: { accountId: id, address: { ...homeAddress, line2: 'Flat 3B' }, at: at[4] } },
+      { type: 'account.DefaultAddressChosen.v1', data: { accountId: id, addressId: second.addressId, at: at[5] } },
+      { type: 'account.AddressRemoved.v1', data: { accountId: id, addressId: first.addressId, at: at[6] } },
+    ]);
+
+    // Once forgotten, the addresses read as null: a projector that replays them publishes nothing of them.
+    await service.deleteAccount(id, 'admin', context);
+    const deletedAt = (await raw.readStream(`account-${id}`)).at(-1)!.createdAt.toISOString();
+    const forgotten = (await protectedStore.readStream(`account-${id}`)).flatMap((e) => accountsProjector.integrationEvents!(e));
+    expect(forgotten).toEqual([
+      { type: 'account.AccountRegistered.v1', data: { accountId: id, role: 'buyer', at: at[0] } },
+      { type: 'account.DefaultAddressChosen.v1', data: { accountId: id, addressId: first.addressId, at: at[2] } },
+      { type: 'account.DefaultAddressChosen.v1', data: { accountId: id, addressId: second.addressId, at: at[5] } },
+      { type: 'account.AddressRemoved.v1', data: { accountId: id, addressId: first.addressId, at: at[6] } },
+      { type: 'account.AccountDeleted.v1', data: { accountId: id, at: deletedAt } },
+    ]);
+  });
+
+  it('keeps a deleted account as a row without personal data, and publishes no name or email of it', async () => {
     const { id } = await service.register({ email: 'gone@example.com.bd', password: 'a good password', name: 'Gone Soon', role: 'buyer' }, context);
     await service.deleteAccount(id, 'admin', context);
     await caughtUp();

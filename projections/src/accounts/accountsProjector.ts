@@ -2,9 +2,10 @@
  * The accounts read models: one row per account for profiles, the vendor page, the admin's user
  * list (filter by role, status, KYC status; search by name or email) and the KYC review queue.
  * A deleted account keeps its row (id, role, status) without any personal data.
- * Integration events tell other services what they need of accounts, without personal data.
+ * Integration events tell other services what they need of accounts: ids, roles and facts, and
+ * of personal data only the address book, which the order service needs to deliver.
  */
-import { applyDocuments, defineProjector, type DocumentProjection, type RecordedEvent } from '@bdbazar/shared-kernel';
+import { applyDocuments, defineProjector, type DocumentProjection, type IntegrationEventDraft, type RecordedEvent } from '@bdbazar/shared-kernel';
 
 /** The account events this projector reads, as the account service publishes them (its contract). */
 type Data = Record<string, unknown> & { accountId: string };
@@ -116,14 +117,65 @@ const published: Record<string, string> = {
   KycRejected: 'account.KycRejected.v1',
 };
 
-function integrationEvents(event: RecordedEvent) {
-  const type = published[event.type];
-  if (!type) return [];
+/** The address book's events: the one kind of personal data that crosses to another service. */
+const addressBook: Record<string, string> = {
+  AddressAdded: 'account.AddressAdded.v1',
+  AddressChanged: 'account.AddressChanged.v1',
+  AddressRemoved: 'account.AddressRemoved.v1',
+  DefaultAddressChosen: 'account.DefaultAddressChosen.v1',
+};
+
+interface AddressData {
+  addressId: string;
+  label: string;
+  recipient: string;
+  phone: string;
+  division: string;
+  district: string;
+  area?: string | null;
+  line1: string;
+  line2?: string | null;
+  postcode?: string | null;
+}
+
+/** The contract's address: these fields exactly, whatever the domain event adds later. */
+const addressOf = (a: AddressData) => ({
+  addressId: a.addressId,
+  label: a.label,
+  recipient: a.recipient,
+  phone: a.phone,
+  division: a.division,
+  district: a.district,
+  area: a.area ?? null,
+  line1: a.line1,
+  line2: a.line2 ?? null,
+  postcode: a.postcode ?? null,
+});
+
+/**
+ * Personal data does not cross to other services, with one exception made on purpose: the
+ * address book (recipient, phone, address lines), which the order service needs to deliver an
+ * order and keeps only until account.AccountDeleted.v1 tells it to erase them. Everything else
+ * is ids, roles and facts. The projector reads addresses decrypted; a forgotten account's read
+ * as null, and then nothing is published for that event.
+ */
+export function accountIntegrationEvents(event: RecordedEvent): IntegrationEventDraft[] {
   const data = event.data as Data;
-  // No personal data crosses to other services: ids, roles and facts only.
-  const payload: Record<string, string> = { accountId: data.accountId, at: event.createdAt.toISOString() };
-  if (event.type === 'AccountRegistered') payload['role'] = data['role'] as string;
-  return [{ type, data: payload }];
+  const at = event.createdAt.toISOString();
+  const type = published[event.type];
+  if (type) {
+    const payload: Record<string, string> = { accountId: data.accountId, at };
+    if (event.type === 'AccountRegistered') payload['role'] = data['role'] as string;
+    return [{ type, data: payload }];
+  }
+  const addressType = addressBook[event.type];
+  if (!addressType) return [];
+  if (event.type === 'AddressAdded' || event.type === 'AddressChanged') {
+    const address = data['address'] as AddressData | null | undefined;
+    if (!address) return [];
+    return [{ type: addressType, data: { accountId: data.accountId, address: addressOf(address), at } }];
+  }
+  return [{ type: addressType, data: { accountId: data.accountId, addressId: data['addressId'] as string, at } }];
 }
 
 export const accountsProjector = defineProjector({
@@ -158,5 +210,5 @@ export const accountsProjector = defineProjector({
     await knex.raw(`create index if not exists users_kyc_queue on "${schema}".users (kyc_status, kyc_submitted_at, account_id)`);
   },
   apply: applyDocuments(users),
-  integrationEvents,
+  integrationEvents: accountIntegrationEvents,
 });

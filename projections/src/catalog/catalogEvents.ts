@@ -43,6 +43,17 @@ export interface StockLevel {
   available: number;
 }
 
+export interface StockLine {
+  sku: string;
+  quantity: number;
+}
+
+export interface StockShortage {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
 export type ProductEvent =
   | { type: 'ProductListed'; data: ProductFacts & ProductDetails & { stock: StockLevel[]; listedAt: string } }
   | { type: 'ProductDetailsChanged'; data: ProductFacts & ProductDetails & { status: ProductStatus; stock: StockLevel[]; changedAt: string } }
@@ -51,10 +62,11 @@ export type ProductEvent =
   | { type: 'ProductArchived'; data: ProductFacts & { archivedAt: string } }
   | { type: 'ProductRemoved'; data: ProductFacts & { reason: string; removedAt: string } }
   | { type: 'StockAdjusted'; data: ProductFacts & { sku: string; level: StockLevel; adjustedAt: string } }
-  | { type: 'StockReserved'; data: ProductFacts & { levels: StockLevel[]; reservedAt: string } }
-  | { type: 'StockReservationRefused'; data: ProductFacts & { refusedAt: string } }
-  | { type: 'StockReservationReleased'; data: ProductFacts & { levels: StockLevel[]; releasedAt: string } }
-  | { type: 'StockReservationCommitted'; data: ProductFacts & { levels: StockLevel[]; committedAt: string } };
+  | { type: 'StockReserved'; data: ProductFacts & { orderId: string; lines: StockLine[]; levels: StockLevel[]; reservedAt: string } }
+  | { type: 'StockReservationRefused'; data: ProductFacts & { orderId: string; lines: StockLine[]; reason: string; shortages: StockShortage[]; refusedAt: string } }
+  /** `lines` and `levels` are empty when the order was released before it reserved anything. */
+  | { type: 'StockReservationReleased'; data: ProductFacts & { orderId: string; lines: StockLine[]; reason: string; levels: StockLevel[]; releasedAt: string } }
+  | { type: 'StockReservationCommitted'; data: ProductFacts & { orderId: string; lines: StockLine[]; levels: StockLevel[]; committedAt: string } };
 
 export type CategoryEvent =
   | { type: 'CategoryCreated'; data: { categoryId: string; name: string; slug: string; parentId: string | null; createdAt: string } }

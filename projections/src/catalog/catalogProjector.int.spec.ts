@@ -229,7 +229,7 @@ describeWithServer('postgres', 'the catalogue projector', () => {
       expect(await product(shirt.productId)).toEqual(expect.objectContaining({ status: 'archived', is_public: false, updated_at: new Date(at(21)), revision: 11 }));
     });
 
-    it('publishes what another service needs to keep its own copy, and nothing about reservations', async () => {
+    it('publishes what another service needs to keep its own copy, and the answers to reservations', async () => {
       const variantsListed = [
         { sku: 'SHIRT-M', price: money(150_000), compareAtPrice: money(180_000), weightGrams: 250, available: 5 },
         { sku: 'SHIRT-L', price: money(160_000), compareAtPrice: null, weightGrams: 270, available: 0 },
@@ -244,10 +244,53 @@ describeWithServer('postgres', 'the catalogue projector', () => {
         { type: 'product.ProductDetailsChanged.v1', data: { ...about, status: 'draft', variants: variantsChanged, at: at(11) } },
         { type: 'product.ProductPublished.v1', data: { ...facts(shirt), status: 'published', at: at(12) } },
         { type: 'product.StockAdjusted.v1', data: { ...facts(shirt), sku: 'SHIRT-M', available: 0, at: at(13) } },
+        {
+          type: 'product.StockReserved.v1',
+          data: { ...facts(shirt), orderId: id(1, '7'), lines: [{ sku: 'SHIRT-XL', quantity: 2 }], levels: [{ sku: 'SHIRT-XL', available: 0 }], at: at(14) },
+        },
+        {
+          type: 'product.StockReservationRefused.v1',
+          data: {
+            ...facts(shirt),
+            orderId: id(2, '7'),
+            lines: [{ sku: 'SHIRT-M', quantity: 1 }],
+            reason: 'Not enough stock.',
+            shortages: [{ sku: 'SHIRT-M', requested: 1, available: 0 }],
+            at: at(15),
+          },
+        },
+        {
+          type: 'product.StockReservationReleased.v1',
+          data: { ...facts(shirt), orderId: id(1, '7'), lines: [{ sku: 'SHIRT-XL', quantity: 2 }], reason: 'cancelled', levels: [{ sku: 'SHIRT-XL', available: 2 }], at: at(16) },
+        },
+        {
+          type: 'product.StockReserved.v1',
+          data: { ...facts(shirt), orderId: id(3, '7'), lines: [{ sku: 'SHIRT-XL', quantity: 1 }], levels: [{ sku: 'SHIRT-XL', available: 1 }], at: at(17) },
+        },
+        {
+          type: 'product.StockReservationCommitted.v1',
+          data: { ...facts(shirt), orderId: id(3, '7'), lines: [{ sku: 'SHIRT-XL', quantity: 1 }], levels: [{ sku: 'SHIRT-XL', available: 1 }], at: at(18) },
+        },
         { type: 'product.ProductUnpublished.v1', data: { ...facts(shirt), status: 'unpublished', at: at(19) } },
         { type: 'product.ProductPublished.v1', data: { ...facts(shirt), status: 'published', at: at(20) } },
         { type: 'product.ProductArchived.v1', data: { ...facts(shirt), status: 'archived', at: at(21) } },
       ]);
+    });
+  });
+
+  describe('when an order is released on a product before it reserved anything there', () => {
+    it('moves no stock, only the revision, and tells the order process the order is closed here', async () => {
+      const scarf: ProductSpec = { productId: id(6, 'c'), shopId: mim.shopId, sellerId: mim.ownerId, title: 'Silk scarf', categoryId: clothing.categoryId };
+      await append(`product-${scarf.productId}`, [productEvents.listed(scarf, at(25)), productEvents.published(scarf, at(26))]);
+      await caughtUp();
+      const before = await product(scarf.productId);
+      await append(`product-${scarf.productId}`, [productEvents.reservationReleased(scarf, id(4, '7'), [], [], at(27))]);
+      await caughtUp();
+      expect(await product(scarf.productId)).toEqual({ ...before, updated_at: new Date(at(27)), revision: 2 });
+      expect((await outboxOf(scarf.productId)).at(-1)).toEqual({
+        type: 'product.StockReservationReleased.v1',
+        data: { ...facts(scarf), orderId: id(4, '7'), lines: [], reason: 'cancelled', levels: [], at: at(27) },
+      });
     });
   });
 
@@ -434,7 +477,7 @@ describeWithServer('postgres', 'the catalogue projector', () => {
   describe('when the projector is rebuilt', () => {
     it('gives the same rows', async () => {
       const before = await everything();
-      expect(before.products).toHaveLength(5);
+      expect(before.products).toHaveLength(6);
       await rebuildProjector({ store, db, runtimeSchema: RUNTIME, definition: catalogProjector, logger: silentLogger() });
       expect(await everything()).toEqual(before);
     });

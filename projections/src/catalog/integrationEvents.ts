@@ -1,13 +1,25 @@
 /**
- * The product service's public contract, mapped from its domain events: what another service
- * (the order service first) needs to keep its own copy of what can be sold, at what price and
- * weight, by which shop, and whether it is on sale at all. Small and self-contained: no stream
- * to fold, no call back. Reservations are the order saga's business and are not published here.
+ * The product service's public contract, mapped from its domain events. Small and self-contained:
+ * no stream to fold, no call back.
+ *
+ * - The catalogue (`ProductListed` ... `StockAdjusted`): what another service (the order service
+ *   first) needs to keep its own copy of what can be sold, at what price and weight, by which
+ *   shop, and whether it is on sale at all.
+ * - Reservations (`StockReserved`, `StockReservationRefused`, `StockReservationReleased`,
+ *   `StockReservationCommitted`): the product side's answers in the order process, one per
+ *   product and order, keyed by `orderId`, with the lines concerned and what is left to sell
+ *   of each SKU afterwards (`available`; on hand and reserved stay inside the product service).
+ *   A release may have no lines: the order was released here before it reserved anything, and
+ *   no reservation will be made for it.
  */
 import type { IntegrationEventDraft, JsonObject, RecordedEvent } from '@bdbazar/shared-kernel';
-import type { ProductEvent, ProductFacts, ProductStatus, StockLevel, VariantDetails } from './catalogEvents';
+import type { ProductEvent, ProductFacts, ProductStatus, StockLevel, StockLine, StockShortage, VariantDetails } from './catalogEvents';
 
 const facts = (d: ProductFacts) => ({ productId: d.productId, shopId: d.shopId, sellerId: d.sellerId });
+
+const linesOf = (lines: StockLine[]) => lines.map(({ sku, quantity }) => ({ sku, quantity }));
+const availableOf = (levels: StockLevel[]) => levels.map(({ sku, available }) => ({ sku, available }));
+const shortagesOf = (shortages: StockShortage[]) => shortages.map(({ sku, requested, available }) => ({ sku, requested, available }));
 
 const variantsOf = (variants: VariantDetails[], stock: StockLevel[]) => {
   const available = new Map(stock.map((level) => [level.sku, level.available]));
@@ -46,6 +58,24 @@ export function productIntegrationEvents(recorded: RecordedEvent): IntegrationEv
       return standing('product.ProductRemoved.v1', event.data, 'removed', event.data.removedAt, { reason: event.data.reason });
     case 'StockAdjusted':
       return [{ type: 'product.StockAdjusted.v1', data: { ...facts(event.data), sku: event.data.sku, available: event.data.level.available, at: event.data.adjustedAt } }];
+    case 'StockReserved': {
+      const d = event.data;
+      return [{ type: 'product.StockReserved.v1', data: { ...facts(d), orderId: d.orderId, lines: linesOf(d.lines), levels: availableOf(d.levels), at: d.reservedAt } }];
+    }
+    case 'StockReservationRefused': {
+      const d = event.data;
+      const data = { ...facts(d), orderId: d.orderId, lines: linesOf(d.lines), reason: d.reason, shortages: shortagesOf(d.shortages), at: d.refusedAt };
+      return [{ type: 'product.StockReservationRefused.v1', data }];
+    }
+    case 'StockReservationReleased': {
+      const d = event.data;
+      const data = { ...facts(d), orderId: d.orderId, lines: linesOf(d.lines), reason: d.reason, levels: availableOf(d.levels), at: d.releasedAt };
+      return [{ type: 'product.StockReservationReleased.v1', data }];
+    }
+    case 'StockReservationCommitted': {
+      const d = event.data;
+      return [{ type: 'product.StockReservationCommitted.v1', data: { ...facts(d), orderId: d.orderId, lines: linesOf(d.lines), levels: availableOf(d.levels), at: d.committedAt } }];
+    }
     default:
       return [];
   }

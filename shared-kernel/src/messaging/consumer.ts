@@ -8,6 +8,12 @@
  * the commit. A handler error rolls everything back and hands the message back to the transport,
  * which delivers it again and, after `maxAttempts`, moves it to the consumer's dead-letter queue.
  * So each message changes the database exactly once, however often it arrives.
+ *
+ * A handler whose effects live elsewhere (commands on event-sourced aggregates, which decide a
+ * repeated request once by themselves) is given as `idempotentHandler` instead: it runs outside
+ * any transaction, and the message is recorded in the inbox after it succeeds. No database
+ * connection is held while it works, so a slow command, or one that itself needs the database
+ * (a personal-data key), can never starve the pool, however many messages are in flight.
  */
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
@@ -20,6 +26,9 @@ import { assertSubscriptionSpec, deadLetterQueueName, type InboundMessage, type 
 
 export type IntegrationEventHandler = (event: IntegrationEvent, trx: Knex.Transaction) => Promise<void>;
 
+/** A handler whose effects are idempotent by themselves and live outside this database's transaction. */
+export type IdempotentEventHandler = (event: IntegrationEvent) => Promise<void>;
+
 export interface ConsumerOptions {
   /** Stable and unique per consumer: the queue's name and the inbox key. */
   name: string;
@@ -29,7 +38,10 @@ export interface ConsumerOptions {
   /** The runtime schema holding `inbox`. Default `bdbazar`. */
   schema?: string;
   transport: Transport;
-  handler: IntegrationEventHandler;
+  /** Runs in the inbox's transaction: its writes with `trx` commit with the message's record. */
+  handler?: IntegrationEventHandler;
+  /** Or: runs outside any transaction, before the message is recorded (see the top of this file). */
+  idempotentHandler?: IdempotentEventHandler;
   /** Deliveries of one message before it is dead-lettered. Default 5. */
   maxAttempts?: number;
   /** Messages handled at once (and held unacknowledged). Default 10; 1 keeps queue order. */
@@ -71,15 +83,26 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const logger = options.logger ?? createLogger({ name: `bdbazar.messaging.consumer.${options.name}` });
   const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, lastError: null };
 
+  if ((options.handler === undefined) === (options.idempotentHandler === undefined)) {
+    throw new Error(`Consumer '${options.name}' needs exactly one of handler and idempotentHandler.`);
+  }
+  const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<boolean> => {
+    const seen = (await options.db.knex.raw(`select 1 from ${inbox} where consumer = ? and message_id = ?`, [spec.name, message.messageId])) as { rows?: unknown[] };
+    if ((seen.rows ?? []).length > 0) return false;
+    await handler(message.event);
+    await options.db.knex.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing`, [spec.name, message.messageId]);
+    return true;
+  };
+
   const handle = async (message: InboundMessage): Promise<void> => {
     try {
-      const applied = await options.db.knex.transaction(async (trx) => {
+      const applied = options.idempotentHandler ? await handleOutside(message, options.idempotentHandler) : await options.db.knex.transaction(async (trx) => {
         const first = (await trx.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
           spec.name,
           message.messageId,
         ])) as { rows?: unknown[] };
         if ((first.rows ?? []).length === 0) return false;
-        await options.handler(message.event, trx);
+        await options.handler!(message.event, trx);
         return true;
       });
       if (applied) status.applied += 1;

@@ -136,4 +136,38 @@ describe('the in-process bus', () => {
     await published;
     expect(await recorder.appliedCount()).toBe(2);
   });
+
+  describe('with an idempotent handler (effects elsewhere, no transaction held)', () => {
+    it('runs it once per message, records the message after it succeeds, and runs it again after a failure', async () => {
+      const seen: number[] = [];
+      let failOnce = true;
+      consumer = await startConsumer({
+        name: 'test.idempotent',
+        routingKeys: ['test.*.v1'],
+        db,
+        schema,
+        transport: bus,
+        logger: testLogger(),
+        idempotentHandler: async (event) => {
+          const n = (event.data as { n: number }).n;
+          if (n === 2 && failOnce) {
+            failOnce = false;
+            throw new Error('the aggregate was busy');
+          }
+          seen.push(n);
+        },
+      });
+      const events = [integrationEvent(1), integrationEvent(2)];
+      await bus.publish(events.map((e) => outboundMessage(e)));
+      await bus.publish([outboundMessage(events[0]!)]); // a redelivery: dropped by the inbox
+      expect(seen.sort()).toEqual([1, 2]);
+      expect(consumer.status()).toEqual(expect.objectContaining({ applied: 2, duplicates: 1, failures: 1 }));
+      const recorded = await db.knex.withSchema(schema).table('inbox').where({ consumer: 'test.idempotent' }).pluck('message_id');
+      expect(recorded.sort()).toEqual(events.map((e) => e.messageId).sort());
+    });
+
+    it('needs exactly one of the two handlers', async () => {
+      await expect(startConsumer({ name: 'test.neither', routingKeys: ['test.#'], db, schema, transport: bus })).rejects.toThrow('needs exactly one of handler and idempotentHandler');
+    });
+  });
 });

@@ -7,14 +7,19 @@ import { checkedLevel } from './stockLevels';
  * Stock held for orders, issued by the order process (no user acts here, so no actor check):
  *
  *   ReserveStock: all the order's lines of this product, or none. Keyed by the order: once an
- *     order has a reservation record (held, refused, released or committed), asking again
- *     decides nothing, so that a redelivered message cannot reserve twice, and a refused order
- *     stays refused even if stock arrives later (the order process has already acted on it).
+ *     order has a reservation record (held, refused, released, even released before it was
+ *     asked for, or committed), asking again decides nothing, so that a redelivered message
+ *     cannot reserve twice, and a refused order stays refused even if stock arrives later (the
+ *     order process has already acted on it).
  *     A product off the storefront, an unknown SKU or too little stock is a refusal recorded as
  *     an event, not an error: it is an answer the order process acts on.
  *   ReleaseStockReservation: gives a held reservation back (order cancelled or unpaid in time).
- *     Anything else, including an order that never reserved here, is already as good as
- *     released: nothing happens, so that compensation may release every product it touched.
+ *     An order with no reservation record here yet is closed all the same: the release is
+ *     recorded with no lines and no levels, so that a ReserveStock for it that arrives later
+ *     (messages of one order's products are handled in any order) decides nothing instead of
+ *     holding stock for an order that is already gone. A reservation already released, refused
+ *     or committed is left as it is: nothing happens, so that compensation may release every
+ *     product it touched, as often as it likes. A product that does not exist holds nothing.
  *   CommitStockReservation: the held stock left with the parcel (on hand and reserved both go
  *     down). Committing twice is harmless; committing what is not held is a bug in the caller.
  *
@@ -61,7 +66,11 @@ export function reserveStock(command: ReservationCommand, state: ProductState): 
       if (reason === '') throw new ValidationError('Say why the reservation is released (order cancelled, payment timed out, ...).', { field: 'reason' });
       if (state.status === 'none') return [];
       const reservation = state.reservations[orderId];
-      if (reservation?.state !== 'held') return [];
+      if (reservation === undefined) {
+        // Released before it was reserved: the record closes the order here, holding nothing.
+        return [{ type: 'StockReservationReleased', data: { ...factsOf(state), orderId, lines: [], reason, levels: [], releasedAt: now } }];
+      }
+      if (reservation.state !== 'held') return [];
       const levels = levelsAfter(state, reservation, (stock, quantity) => ({ onHand: stock.onHand, reserved: stock.reserved - quantity }));
       return [{ type: 'StockReservationReleased', data: { ...factsOf(state), orderId, lines: reservation.lines, reason, levels, releasedAt: now } }];
     }

@@ -84,12 +84,35 @@ describe('releasing an order\'s reservation', () => {
   it('gives it back whatever became of the product since', () =>
     spec.given([...held, removed()]).when(release('Payment timed out.')).then([released(lines, [level(M, 10), level(L, 5)], 'Payment timed out.')]));
 
-  it('changes nothing for a reservation that is not held, or an order that never reserved here', () => {
+  it('changes nothing for a reservation already released, committed or refused', () => {
     spec.given([...held, released(lines, [level(M, 10), level(L, 5)])]).when(release()).thenNothingHappened();
     spec.given([...held, committed(lines, [level(M, 8), level(L, 0)])]).when(release()).thenNothingHappened();
     spec.given([...onSale, refused(lines, 'Not enough.', [])]).when(release()).thenNothingHappened();
-    spec.given(held).when(release('Cancelled.', otherOrderId)).thenNothingHappened();
-    spec.given([]).when(release()).thenNothingHappened();
+    spec.given([...onSale, released([], [], 'Cancelled.')]).when(release()).thenNothingHappened();
+  });
+
+  it('changes nothing for a product that does not exist: it holds nothing', () => spec.given([]).when(release()).thenNothingHappened());
+
+  it('closes the reservation of an order that has none here yet, holding nothing and moving no stock', () => {
+    spec.given(onSale).when(release('Payment timed out.')).then([released([], [], 'Payment timed out.')]);
+    spec.given(held).when(release('Cancelled.', otherOrderId)).then([released([], [], 'Cancelled.', otherOrderId)]);
+    // Whatever the product's status: an order is closed on a product off sale too.
+    spec.given([listed(), archived()]).when(release()).then([released([], [])]);
+  });
+
+  describe('when an order is released before its reservation here arrives (another product of the order refused)', () => {
+    const releasedFirst = [...onSale, released([], [], 'Another product of the order was refused.')];
+
+    it('reserves nothing for it afterwards: the stock stays free for other orders', () => {
+      spec.given(releasedFirst).when(reserve(lines)).thenNothingHappened();
+      spec.given(releasedFirst).when(reserve([{ sku: M, quantity: 10 }], otherOrderId)).then([reserved([{ sku: M, quantity: 10 }], [level(M, 10, 10)], otherOrderId)]);
+    });
+
+    it('refuses to ship it: it holds nothing', () =>
+      spec
+        .given(releasedFirst)
+        .when(commit())
+        .thenThrows(IllegalStateError, `Order ${orderId}'s reservation of product ${productId} was released (Another product of the order was refused.), so none can be shipped for it.`));
   });
 
   it('needs a reason', () => spec.given(held).when(release(' ')).thenThrows(ValidationError, /^Say why the reservation is released/));

@@ -19,6 +19,12 @@ export interface RabbitMqTransportOptions {
   url: string;
   /** The topic exchange integration events go through; durable. Default `bdbazar.events`. */
   exchange?: string;
+  /**
+   * Put before every consumer's queue name (and its dead-letter queue's), so that several
+   * marketplaces can share one broker and vhost (staging beside test runs) without taking each
+   * other's messages. Default none: queues are named by their consumer alone.
+   */
+  queuePrefix?: string;
   /** Shown in the management UI. Default `bdbazar`. */
   connectionName?: string;
   /** Reconnect back-off. Default 100 ms doubling up to 10 s, for ever. */
@@ -59,7 +65,7 @@ export async function openRabbitMqTransport(options: RabbitMqTransportOptions): 
     connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
     logger,
   });
-  return new RabbitMq(connection, exchange, publishTimeoutMs, logger);
+  return new RabbitMq(connection, exchange, options.queuePrefix ?? '', publishTimeoutMs, logger);
 }
 
 class RabbitMq implements RabbitMqTransport {
@@ -70,6 +76,7 @@ class RabbitMq implements RabbitMqTransport {
   constructor(
     private readonly connection: RabbitMqConnection,
     readonly exchange: string,
+    private readonly queuePrefix: string,
     private readonly publishTimeoutMs: number,
     private readonly logger: Logger,
   ) {}
@@ -79,7 +86,8 @@ class RabbitMq implements RabbitMqTransport {
     await publisher.publish(messages);
   }
 
-  async subscribe(spec: SubscriptionSpec, deliver: Deliver): Promise<Subscription> {
+  async subscribe(consumerSpec: SubscriptionSpec, deliver: Deliver): Promise<Subscription> {
+    const spec = this.queuePrefix === '' ? consumerSpec : { ...consumerSpec, name: `${this.queuePrefix}${consumerSpec.name}` };
     assertSubscriptionSpec(spec);
     const subscription = new QueueSubscription(this.connection, this.exchange, spec, deliver, this.logger);
     await this.connection.register(subscription);

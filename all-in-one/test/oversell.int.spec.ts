@@ -1,0 +1,93 @@
+/**
+ * Never oversold: 1,000 checkouts at once for a variant with 10 in stock, through the whole
+ * process on the real PostgreSQL and RabbitMQ (integration events between the order and product
+ * services cross the broker). Exactly 10 orders hold stock, 990 are rejected with a reason a
+ * buyer understands, the stock ends with nothing available, and no event of the product ever
+ * shows it below zero. Three rounds, each on a fresh product.
+ */
+import { describeWithServer, requireServerUrl } from '../../test/servers';
+import { TestMarketplace } from './marketplaceHarness';
+import { eventually, OrderFixture, ok, tag } from './orderFixture';
+
+const CHECKOUTS = 1_000;
+const IN_STOCK = 10;
+const BUYERS = 40;
+const ROUNDS = 3;
+
+interface Level {
+  sku: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+}
+
+describeWithServer('postgres', 'on PostgreSQL', () => describeWithServer('rabbitmq', 'a thousand checkouts for ten in stock, on RabbitMQ', () => {
+  let t: TestMarketplace;
+  let f: OrderFixture;
+  let shopId: string;
+  let seller: Awaited<ReturnType<TestMarketplace['approvedSeller']>>;
+  let buyers: Array<Awaited<ReturnType<OrderFixture['buyer']>>>;
+
+  beforeAll(async () => {
+    t = await TestMarketplace.start(requireServerUrl('postgres'), { rabbitmqUrl: requireServerUrl('rabbitmq') });
+    f = new OrderFixture(t, await t.createAdmin());
+    seller = await t.approvedSeller(f.admin);
+    shopId = await f.shop(seller);
+    buyers = await Promise.all(Array.from({ length: BUYERS }, () => f.buyer()));
+  }, 180_000);
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    it(`holds exactly ${IN_STOCK} and rejects the rest (round ${round})`, async () => {
+      const [variant] = await f.product(seller, shopId, [{ stock: IN_STOCK }]);
+      const line = { productId: variant!.productId, sku: variant!.sku, quantity: 1 };
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: CHECKOUTS }, (_, i) => {
+          const { buyer, addressId } = buyers[i % BUYERS]!;
+          return f.checkout(buyer, { addressId, paymentMethod: i % 2 === 0 ? 'cash_on_delivery' : 'bkash', items: [line] }, `oversell-${round}-${i}-${tag()}`);
+        }),
+      );
+      expect(answers.filter((a) => a.status !== 201).map((a) => [a.status, a.body])).toEqual([]);
+      const orderIds = answers.map((a) => ok(a, 201).orders[0]!.orderId);
+      if (process.env.DEBUG_TIMING) console.log('checkouts took', Date.now() - started);
+      expect(new Set(orderIds).size).toBe(CHECKOUTS);
+
+      // Every order has had its answer from the product once the product has recorded one per order.
+      await eventually('the product to answer every order', async () => {
+        const { state } = await t.market.product.products.load(variant!.productId);
+        return state.status !== 'none' && Object.keys(state.reservations).length === CHECKOUTS;
+      }, 120_000, 100);
+      if (process.env.DEBUG_TIMING) console.log('product answered after', Date.now() - started);
+      const statuses = await eventually(
+        'every order to be answered',
+        async () => {
+          const states = await Promise.all(orderIds.map((id) => t.market.order.orders.loadOrder(id)));
+          const orders = states.flatMap(({ state }) => (state.status === 'none' || state.status === 'pending' ? [] : [state]));
+          return orders.length === CHECKOUTS ? orders : null;
+        },
+        120_000,
+        500,
+      );
+      if (process.env.DEBUG_TIMING) console.log('answers took', Date.now() - started);
+      const held = statuses.filter((s) => s.status === 'confirmed' || s.status === 'awaiting_payment');
+      const rejected = statuses.filter((s) => s.status === 'rejected');
+      expect({ held: held.length, rejected: rejected.length }).toEqual({ held: IN_STOCK, rejected: CHECKOUTS - IN_STOCK });
+      for (const order of held) expect(order.status).toBe(order.paymentMethod === 'cash_on_delivery' ? 'confirmed' : 'awaiting_payment');
+
+      // Every rejection says why, in words a buyer understands.
+      expect(new Set(rejected.map((o) => o.endReason?.replace(/has \d+ available/, 'has N available')))).toEqual(
+        new Set([`Not enough stock to place this order: Stock of product ${variant!.productId} cannot be reserved: ${variant!.sku} has N available, 1 asked.`]),
+      );
+
+      expect((await f.stock(variant!.productId))[variant!.sku]).toEqual({ onHand: IN_STOCK, reserved: IN_STOCK });
+      // Never below zero, at any point of the product's history.
+      const history = await t.market.store.readStream(`product-${variant!.productId}`);
+      const levels = history.flatMap((e) => (e.data as { levels?: Level[]; stock?: Level[] }).levels ?? (e.data as { stock?: Level[] }).stock ?? []);
+      expect(levels.map((l) => l.available)).toEqual(Array.from({ length: IN_STOCK + 1 }, (_, i) => IN_STOCK - i));
+      expect(levels.filter((l) => l.available < 0 || l.reserved < 0 || l.reserved > l.onHand)).toEqual([]);
+    }, 180_000);
+  }
+}));

@@ -1,0 +1,230 @@
+/**
+ * The order service's own copy of what it needs to sell: each product's shop, title, status and
+ * variants (price, weight, stock available), and each shop's owner, standing and location (for
+ * the shipping fee). Kept from the product and shop services' integration events, never read
+ * from their tables, so that carts and checkouts keep working while those services are down.
+ *
+ * Messages may arrive late, twice or out of order (several at once, several replicas). Each fact
+ * keeps the stream revision it was last set from and only a newer one replaces it: a product's
+ * details, its status, and each variant's stock level, each on its own (a stock message carries
+ * some variants, a details message all of them, a status message none), so no message has to
+ * wait for another.
+ */
+import { NotFoundError, quoteIdentifier, type Database, type IntegrationEvent, type Money } from '@bdbazar/shared-kernel';
+import type { Knex } from 'knex';
+
+/** A variant as the copy keeps it (its stock is kept apart, in variant_stock). */
+interface CopiedVariant {
+  sku: string;
+  options: Record<string, string>;
+  price: Money;
+  weightGrams: number | null;
+}
+
+interface CopyRow {
+  product_id: string;
+  title: string;
+  image: string | null;
+  variants: CopiedVariant[];
+  status: string;
+  shop_id: string;
+  shop_name: string;
+  shop_status: string;
+  owner_id: string;
+  division: string;
+  district: string;
+  available: Record<string, number>;
+}
+
+export interface SellableVariant {
+  productId: string;
+  sku: string;
+  title: string;
+  image: string | null;
+  options: Record<string, string>;
+  price: Money;
+  weightGrams: number | null;
+  available: number;
+  shopId: string;
+  shopName: string;
+  sellerId: string;
+  shopDivision: string;
+  shopDistrict: string;
+  /** Null when it can be bought now; otherwise why not, for a person. */
+  notOnSale: string | null;
+}
+
+export async function migrateCatalogCopy(knex: Knex, schema: string): Promise<void> {
+  const s = quoteIdentifier(schema);
+  await knex.raw(`create schema if not exists ${s}`);
+  const tables = [
+    `create table if not exists ${s}.shops (
+       shop_id uuid primary key,
+       owner_id uuid not null,
+       name text not null,
+       status text not null,
+       division text not null,
+       district text not null,
+       revision integer not null
+     )`,
+    // Three registers per product, each kept by the revision it was set from, so that messages
+    // handled in any order (several at once, several replicas) leave the newest of each.
+    `create table if not exists ${s}.products (
+       product_id uuid primary key,
+       shop_id uuid not null,
+       title text not null,
+       image text,
+       variants jsonb not null,
+       revision integer not null
+     )`,
+    `create table if not exists ${s}.product_standing (product_id uuid primary key, status text not null, revision integer not null)`,
+    `create table if not exists ${s}.variant_stock (product_id uuid not null, sku text not null, available integer not null, revision integer not null, primary key (product_id, sku))`,
+  ];
+  for (const sql of tables) await knex.raw(sql);
+}
+
+interface VariantMessage {
+  sku: string;
+  options?: Record<string, string>;
+  price: Money;
+  weightGrams: number | null;
+  available: number;
+}
+
+const STOCK_EVENTS = new Set([
+  'product.StockAdjusted.v1',
+  'product.StockReserved.v1',
+  'product.StockReservationReleased.v1',
+  'product.StockReservationCommitted.v1',
+]);
+
+const STANDING_EVENTS = new Set(['product.ProductPublished.v1', 'product.ProductUnpublished.v1', 'product.ProductArchived.v1', 'product.ProductRemoved.v1']);
+
+/** Applies one product.*.v1 or shop.*.v1 event, inside the consumer's transaction. */
+export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent): Promise<void> {
+  const s = quoteIdentifier(schema);
+  const revision = event.source.revision;
+  const data = event.data as Record<string, Knex.Value>;
+  const v = (key: string): Knex.Value => data[key] ?? null;
+  if (event.type.startsWith('shop.')) {
+    await trx.raw(
+      `insert into ${s}.shops as s (shop_id, owner_id, name, status, division, district, revision) values (?, ?, ?, ?, ?, ?, ?)
+       on conflict (shop_id) do update set owner_id = excluded.owner_id, name = excluded.name, status = excluded.status,
+         division = excluded.division, district = excluded.district, revision = excluded.revision
+       where s.revision < excluded.revision`,
+      [v('shopId'), v('ownerId'), v('name'), v('status'), v('division') ?? '', v('district') ?? '', revision],
+    );
+    return;
+  }
+  if (!event.type.startsWith('product.')) return;
+  const productId = v('productId');
+  const setStanding = (status: Knex.Value) =>
+    trx.raw(
+      `insert into ${s}.product_standing as p (product_id, status, revision) values (?, ?, ?)
+       on conflict (product_id) do update set status = excluded.status, revision = excluded.revision where p.revision < excluded.revision`,
+      [productId, status, revision],
+    );
+  const setStock = async (levels: ReadonlyArray<{ sku: string; available: number }>) => {
+    if (levels.length === 0) return;
+    await trx.raw(
+      `insert into ${s}.variant_stock as v (product_id, sku, available, revision)
+       select ?, l.sku, l.available, ? from jsonb_to_recordset(?::jsonb) as l(sku text, available integer)
+       on conflict (product_id, sku) do update set available = excluded.available, revision = excluded.revision where v.revision < excluded.revision`,
+      [productId, revision, JSON.stringify(levels)],
+    );
+  };
+
+  if (event.type === 'product.ProductListed.v1' || event.type === 'product.ProductDetailsChanged.v1') {
+    const incoming = data['variants'] as unknown as VariantMessage[];
+    const variants: CopiedVariant[] = incoming.map((m) => ({ sku: m.sku, options: m.options ?? {}, price: m.price, weightGrams: m.weightGrams }));
+    await trx.raw(
+      `insert into ${s}.products as p (product_id, shop_id, title, image, variants, revision) values (?, ?, ?, ?, ?::jsonb, ?)
+       on conflict (product_id) do update set title = excluded.title, image = excluded.image, variants = excluded.variants, revision = excluded.revision
+       where p.revision < excluded.revision`,
+      [productId, v('shopId'), v('title'), v('image'), JSON.stringify(variants), revision],
+    );
+    await setStanding(v('status'));
+    await setStock(incoming.map(({ sku, available }) => ({ sku, available })));
+    return;
+  }
+  if (STANDING_EVENTS.has(event.type)) {
+    await setStanding(v('status'));
+    return;
+  }
+  if (STOCK_EVENTS.has(event.type)) {
+    await setStock(
+      event.type === 'product.StockAdjusted.v1'
+        ? [{ sku: data['sku'] as string, available: data['available'] as number }]
+        : ((data['levels'] as unknown as Array<{ sku: string; available: number }> | undefined) ?? []),
+    );
+  }
+}
+
+export interface CatalogCopy {
+  /** The variants asked for, by `productId:SKU` (upper-case SKU); absent when the product or its shop is unknown. */
+  variants(keys: ReadonlyArray<{ productId: string; sku: string }>): Promise<Map<string, SellableVariant>>;
+  /** One variant, or a NotFoundError a person can act on. */
+  variant(productId: string, sku: string): Promise<SellableVariant>;
+}
+
+export const variantKey = (productId: string, sku: string): string => `${productId}:${sku.toUpperCase()}`;
+
+export function openCatalogCopy(db: Database, schema: string): CatalogCopy {
+  const s = quoteIdentifier(schema);
+  const copy: CatalogCopy = {
+    async variants(keys) {
+      const found = new Map<string, SellableVariant>();
+      const productIds = [...new Set(keys.map((k) => k.productId))];
+      if (productIds.length === 0) return found;
+      const result = (await db.knex.raw(
+        `select p.product_id, p.title, p.image, p.variants, st.status, sh.shop_id, sh.name as shop_name, sh.status as shop_status, sh.owner_id, sh.division, sh.district,
+                coalesce((select jsonb_object_agg(vs.sku, vs.available) from ${s}.variant_stock vs where vs.product_id = p.product_id), '{}'::jsonb) as available
+           from ${s}.products p
+           join ${s}.shops sh on sh.shop_id = p.shop_id
+           join ${s}.product_standing st on st.product_id = p.product_id
+          where p.product_id = any(?::uuid[])`,
+        [productIds],
+      )) as { rows: CopyRow[] };
+      const byId = new Map(result.rows.map((r) => [r.product_id, r]));
+      for (const { productId, sku } of keys) {
+        const row = byId.get(productId);
+        const variant = row?.variants.find((v) => v.sku === sku.toUpperCase());
+        if (!row || !variant) continue;
+        found.set(variantKey(productId, sku), {
+          productId,
+          sku: variant.sku,
+          title: row.title,
+          image: row.image,
+          options: variant.options,
+          price: variant.price,
+          weightGrams: variant.weightGrams,
+          available: Math.max(0, row.available[variant.sku] ?? 0),
+          shopId: row.shop_id,
+          shopName: row.shop_name,
+          sellerId: row.owner_id,
+          shopDivision: row.division,
+          shopDistrict: row.district,
+          notOnSale: notOnSale(row.title, row.status, row.shop_name, row.shop_status),
+        });
+      }
+      return found;
+    },
+    async variant(productId, sku) {
+      const found = (await copy.variants([{ productId, sku }])).get(variantKey(productId, sku));
+      if (!found) {
+        throw new NotFoundError(
+          `There is no variant ${sku.toUpperCase()} of product ${productId} on bdbazar. Check the product page for its SKUs; a product listed a moment ago can take a few seconds to become orderable.`,
+          { productId, sku },
+        );
+      }
+      return found;
+    },
+  };
+  return copy;
+}
+
+function notOnSale(title: string, status: string, shopName: string, shopStatus: string): string | null {
+  if (status !== 'published') return `${title} is not on sale (it is ${status}).`;
+  if (shopStatus !== 'active') return `${shopName} is not selling at the moment (the shop is ${shopStatus}).`;
+  return null;
+}
