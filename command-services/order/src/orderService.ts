@@ -223,81 +223,15 @@ export function createOrderService(deps: OrderServiceDependencies) {
       const note = checkedNote(input.note);
       const fingerprint = fingerprintOf({ addressId: input.addressId, paymentMethod, items: input.items ?? null, note });
       const checkoutId = checkoutIdFor(buyerId, key);
-      const earlier = await replay(checkoutId, fingerprint, context);
-      if (earlier) return earlier;
-
-      const wanted = input.items ? checkedItems(input.items) : await cartLines(buyerId);
-      const variants = await catalog.variants(wanted.lines);
-      const problems: string[] = [];
-      for (const [index, line] of wanted.lines.entries()) {
-        const variant = variants.get(variantKey(line.productId, line.sku));
-        const where = input.items ? `items[${index}]` : `Cart item ${line.sku}`;
-        if (!variant) problems.push(`${where}: there is no variant ${line.sku.toUpperCase()} of product ${line.productId}.`);
-        else if (variant.notOnSale) problems.push(`${where}: ${variant.notOnSale}`);
+      // A new key is the common case: it is only looked up when this request cannot be placed
+      // (the cart it emptied, a product gone since) or its checkout turns out to exist already.
+      try {
+        return await placeNew(buyerId, input, { checkoutId, paymentMethod, note, fingerprint }, context);
+      } catch (error) {
+        const earlier = await replay(checkoutId, fingerprint, context);
+        if (earlier) return earlier;
+        throw error;
       }
-      if (problems.length > 0) {
-        throw new UnprocessableError(`Some items cannot be ordered; take them out and check out again. ${problems.join(' ')}`, { problems });
-      }
-      const address = await addressBooks.shippingAddress(buyerId, input.addressId);
-
-      const placedAt = now();
-      const paymentDueBy = new Date(Date.parse(placedAt) + deps.paymentTimeoutSeconds * 1000).toISOString();
-      const byShop = new Map<string, { variant: SellableVariant; quantity: number }[]>();
-      for (const line of wanted.lines) {
-        const variant = variants.get(variantKey(line.productId, line.sku))!;
-        byShop.set(variant.shopId, [...(byShop.get(variant.shopId) ?? []), { variant, quantity: line.quantity }]);
-      }
-      const shopOrders: CheckoutOrder[] = [...byShop].map(([shopId, lines]) => {
-        const first = lines[0]!.variant;
-        const orderLines: OrderLine[] = lines.map(({ variant, quantity }) => ({
-          productId: variant.productId,
-          sku: variant.sku,
-          title: variant.title,
-          options: variant.options,
-          image: variant.image,
-          quantity,
-          unitPrice: variant.price,
-          lineTotal: poisha(variant.price.amount * quantity),
-          weightGrams: variant.weightGrams,
-        }));
-        const itemsTotal = sum(orderLines.map((l) => l.lineTotal));
-        const fee = shippingFee({ from: { division: first.shopDivision, district: first.shopDistrict }, to: address, lines: orderLines });
-        return {
-          orderId: orderIdFor(checkoutId, shopId),
-          shopId,
-          shopName: first.shopName,
-          sellerId: first.sellerId,
-          lines: orderLines,
-          itemsTotal,
-          shippingFee: fee,
-          total: sum([itemsTotal, fee]),
-        };
-      });
-      const placed: CheckoutEvent['data'] = {
-        checkoutId,
-        buyerId,
-        requestFingerprint: fingerprint,
-        source: input.items ? 'lines' : 'cart',
-        cartItemIds: input.items ? [] : wanted.itemIds,
-        paymentMethod,
-        shippingAddress: address,
-        note,
-        orders: shopOrders,
-        itemsTotal: sum(shopOrders.map((o) => o.itemsTotal)),
-        shippingFee: sum(shopOrders.map((o) => o.shippingFee)),
-        total: sum(shopOrders.map((o) => o.total)),
-        paymentDueBy,
-        placedAt,
-      };
-      const { existed } = await appendOnce(checkoutStreamId(checkoutId), { type: 'CheckoutPlaced', data: placed }, context);
-      if (existed) {
-        // Another request with this key got in first (a double click): answer as it did.
-        const raced = await replay(checkoutId, fingerprint, context);
-        if (!raced) throw new ConcurrencyError(`Checkout ${checkoutId} is being written by another request; send it again.`, { checkoutId });
-        return raced;
-      }
-      const position = await completeCheckout(placed, context);
-      return { checkoutId, replayed: false, placed, position };
     },
 
     /** The recovery step: makes sure everything a placed checkout implies is written (after a crash between the appends). */
@@ -336,6 +270,88 @@ export function createOrderService(deps: OrderServiceDependencies) {
         expectedRevision,
       ),
   };
+
+  /** Places a checkout under a key not used before (or raced for by a request sent twice). */
+  async function placeNew(
+    buyerId: string,
+    input: CheckoutInput,
+    request: { checkoutId: string; paymentMethod: PaymentMethod; note: string | null; fingerprint: string },
+    context: CommandContext,
+  ): Promise<CheckoutAnswer> {
+    const { checkoutId, paymentMethod, note, fingerprint } = request;
+    const wanted = input.items ? checkedItems(input.items) : await cartLines(buyerId);
+    const variants = await catalog.variants(wanted.lines);
+    const problems: string[] = [];
+    for (const [index, line] of wanted.lines.entries()) {
+      const variant = variants.get(variantKey(line.productId, line.sku));
+      const where = input.items ? `items[${index}]` : `Cart item ${line.sku}`;
+      if (!variant) problems.push(`${where}: there is no variant ${line.sku.toUpperCase()} of product ${line.productId}.`);
+      else if (variant.notOnSale) problems.push(`${where}: ${variant.notOnSale}`);
+    }
+    if (problems.length > 0) {
+      throw new UnprocessableError(`Some items cannot be ordered; take them out and check out again. ${problems.join(' ')}`, { problems });
+    }
+    const address = await addressBooks.shippingAddress(buyerId, input.addressId);
+
+    const placedAt = now();
+    const paymentDueBy = new Date(Date.parse(placedAt) + deps.paymentTimeoutSeconds * 1000).toISOString();
+    const byShop = new Map<string, { variant: SellableVariant; quantity: number }[]>();
+    for (const line of wanted.lines) {
+      const variant = variants.get(variantKey(line.productId, line.sku))!;
+      byShop.set(variant.shopId, [...(byShop.get(variant.shopId) ?? []), { variant, quantity: line.quantity }]);
+    }
+    const shopOrders: CheckoutOrder[] = [...byShop].map(([shopId, lines]) => {
+      const first = lines[0]!.variant;
+      const orderLines: OrderLine[] = lines.map(({ variant, quantity }) => ({
+        productId: variant.productId,
+        sku: variant.sku,
+        title: variant.title,
+        options: variant.options,
+        image: variant.image,
+        quantity,
+        unitPrice: variant.price,
+        lineTotal: poisha(variant.price.amount * quantity),
+        weightGrams: variant.weightGrams,
+      }));
+      const itemsTotal = sum(orderLines.map((l) => l.lineTotal));
+      const fee = shippingFee({ from: { division: first.shopDivision, district: first.shopDistrict }, to: address, lines: orderLines });
+      return {
+        orderId: orderIdFor(checkoutId, shopId),
+        shopId,
+        shopName: first.shopName,
+        sellerId: first.sellerId,
+        lines: orderLines,
+        itemsTotal,
+        shippingFee: fee,
+        total: sum([itemsTotal, fee]),
+      };
+    });
+    const placed: CheckoutEvent['data'] = {
+      checkoutId,
+      buyerId,
+      requestFingerprint: fingerprint,
+      source: input.items ? 'lines' : 'cart',
+      cartItemIds: input.items ? [] : wanted.itemIds,
+      paymentMethod,
+      shippingAddress: address,
+      note,
+      orders: shopOrders,
+      itemsTotal: sum(shopOrders.map((o) => o.itemsTotal)),
+      shippingFee: sum(shopOrders.map((o) => o.shippingFee)),
+      total: sum(shopOrders.map((o) => o.total)),
+      paymentDueBy,
+      placedAt,
+    };
+    const { existed } = await appendOnce(checkoutStreamId(checkoutId), { type: 'CheckoutPlaced', data: placed }, context);
+    if (existed) {
+      // Another request with this key got in first (a double click): answer as it did.
+      const raced = await replay(checkoutId, fingerprint, context);
+      if (!raced) throw new ConcurrencyError(`Checkout ${checkoutId} is being written by another request; send it again.`, { checkoutId });
+      return raced;
+    }
+    const position = await completeCheckout(placed, context);
+    return { checkoutId, replayed: false, placed, position };
+  }
 
   async function cartLines(buyerId: string): Promise<{ lines: Array<{ productId: string; sku: string; quantity: number }>; itemIds: string[] }> {
     const { state } = await carts.load(cartStreamId(buyerId));

@@ -231,12 +231,12 @@ describeWithServer('postgres', 'the catalogue projector', () => {
 
     it('publishes what another service needs to keep its own copy, and the answers to reservations', async () => {
       const variantsListed = [
-        { sku: 'SHIRT-M', price: money(150_000), compareAtPrice: money(180_000), weightGrams: 250, available: 5 },
-        { sku: 'SHIRT-L', price: money(160_000), compareAtPrice: null, weightGrams: 270, available: 0 },
+        { sku: 'SHIRT-M', options: { size: 'M' }, price: money(150_000), compareAtPrice: money(180_000), weightGrams: 250, available: 5 },
+        { sku: 'SHIRT-L', options: { size: 'L' }, price: money(160_000), compareAtPrice: null, weightGrams: 270, available: 0 },
       ];
       const variantsChanged = [
-        { sku: 'SHIRT-M', price: money(140_000), compareAtPrice: money(180_000), weightGrams: 250, available: 5 },
-        { sku: 'SHIRT-XL', price: money(170_000), compareAtPrice: null, weightGrams: 300, available: 2 },
+        { sku: 'SHIRT-M', options: { size: 'M' }, price: money(140_000), compareAtPrice: money(180_000), weightGrams: 250, available: 5 },
+        { sku: 'SHIRT-XL', options: { size: 'XL' }, price: money(170_000), compareAtPrice: null, weightGrams: 300, available: 2 },
       ];
       const about = { ...facts(shirt), title: 'Red cotton shirts', categoryId: shirts.categoryId, image: 'https://cdn.bdbazar.test/p1/1.jpg' };
       expect(await outboxOf(shirt.productId)).toEqual([

@@ -23,7 +23,8 @@ const shortagesOf = (shortages: StockShortage[]) => shortages.map(({ sku, reques
 
 const variantsOf = (variants: VariantDetails[], stock: StockLevel[]) => {
   const available = new Map(stock.map((level) => [level.sku, level.available]));
-  return variants.map((v) => ({ sku: v.sku, price: v.price, compareAtPrice: v.compareAtPrice, weightGrams: v.weightGrams, available: available.get(v.sku) ?? 0 }));
+  // `options` (size, colour) came after v1 was first published: an added field, which readers of v1 may ignore.
+  return variants.map((v) => ({ sku: v.sku, options: v.options, price: v.price, compareAtPrice: v.compareAtPrice, weightGrams: v.weightGrams, available: available.get(v.sku) ?? 0 }));
 };
 
 const standing = (type: string, d: ProductFacts, status: ProductStatus, at: string, extra: JsonObject = {}): IntegrationEventDraft[] => [
