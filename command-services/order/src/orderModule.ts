@@ -20,7 +20,7 @@ import {
 import { migrateAddressBookCopy, openAddressBookCopy, type AddressBookCopy } from './copies/addressBookCopy';
 import { migrateCatalogCopy, openCatalogCopy, type CatalogCopy } from './copies/catalogCopy';
 import { startCopiesConsumer } from './copies/copiesConsumer';
-import { migratePaymentDeadlines, startDeadlineTimer, startOrderProcessConsumer, type DeadlineTimer } from './deadlines/paymentDeadlines';
+import { migratePaymentDeadlines, paymentDeadlinesTable, startDeadlineTimer, startOrderProcessConsumer, type DeadlineTimer } from './deadlines/paymentDeadlines';
 import { createOrderService, type OrderService } from './orderService';
 import { startReservationSaga } from './reservationSaga/reservationSaga';
 
@@ -65,10 +65,12 @@ export async function openOrderModule(options: OrderModuleOptions): Promise<Orde
   const store = protectPersonalData(options.store, vault, { fields: ORDER_PERSONAL_DATA, subjectOf: (event) => event.data['buyerId'] as string });
   const catalog = openCatalogCopy(db, ORDER_SCHEMA);
   const addressBooks = openAddressBookCopy(db, ORDER_SCHEMA);
+  const paymentDeadlines = paymentDeadlinesTable(db, ORDER_SCHEMA);
   const orders = createOrderService({
     store,
     catalog,
     addressBooks,
+    deadlines: paymentDeadlines,
     paymentTimeoutSeconds: options.config.BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS,
     clock: options.clock,
   });
@@ -79,7 +81,7 @@ export async function openOrderModule(options: OrderModuleOptions): Promise<Orde
     consumers.push(await startCopiesConsumer(shared));
     consumers.push(await startReservationSaga({ ...shared, orders }));
     consumers.push(await startOrderProcessConsumer({ ...shared, orders }));
-    deadlines = startDeadlineTimer({ db, schema: ORDER_SCHEMA, orders, clock: options.clock, intervalMs: options.deadlineIntervalMs, logger: options.logger });
+    deadlines = startDeadlineTimer({ db, schema: ORDER_SCHEMA, orders, deadlines: paymentDeadlines, clock: options.clock, intervalMs: options.deadlineIntervalMs, logger: options.logger });
   }
   return {
     orders,

@@ -28,6 +28,7 @@ import { cartDecider, type CartCommand, type Offer } from './cart/cartDecider';
 import { checkoutStreamId, evolveCheckout, initialCheckoutState, type CheckoutEvent, type CheckoutOrder, type CheckoutState } from './checkout/checkout';
 import { shippingFee } from './checkout/shippingFee';
 import type { AddressBookCopy } from './copies/addressBookCopy';
+import type { PaymentDeadlines } from './deadlines/paymentDeadlines';
 import { variantKey, type CatalogCopy, type SellableVariant } from './copies/catalogCopy';
 import { evolveOrder, initialOrderState, orderStreamId, PAYMENT_METHODS, type OrderActor, type OrderEvent, type OrderLine, type OrderState, type PaymentMethod, type StockRefusal } from './order';
 import { orderDecider, type OrderCommand } from './orderDecider';
@@ -53,6 +54,7 @@ export interface OrderServiceDependencies {
   store: EventStore;
   catalog: CatalogCopy;
   addressBooks: AddressBookCopy;
+  deadlines: PaymentDeadlines;
   /** How long an order placed now has to be paid. */
   paymentTimeoutSeconds: number;
   clock?: () => Date;
@@ -70,12 +72,15 @@ export const checkoutIdFor = (buyerId: string, idempotencyKey: string): string =
 export const orderIdFor = (checkoutId: string, shopId: string): string => nameBasedId(ORDER_NAMESPACE, `${checkoutId}:${shopId}`);
 
 export function createOrderService(deps: OrderServiceDependencies) {
-  const { store, catalog, addressBooks } = deps;
+  const { store, catalog, addressBooks, deadlines } = deps;
   const clock = deps.clock ?? (() => new Date());
   const now = () => clock().toISOString();
   const serialized = createKeyedSerializer();
   const carts = createStreamStateCache<CartEvent, CartState>(store, { initialState: initialCartState, evolve: evolveCart });
   const orders = createStreamStateCache<OrderEvent, OrderState>(store, { initialState: initialOrderState, evolve: evolveOrder });
+  // Checkouts this process wrote whole: the completion check on their message has nothing to do.
+  const completed = new Set<string>();
+  const ENDING: ReadonlySet<OrderEvent['type']> = new Set(['OrderConfirmed', 'OrderRejected', 'OrderCancelled']);
 
   const onCart = async (buyerId: string, command: CartCommand, context: CommandContext): Promise<CommandResult> => {
     const streamId = cartStreamId(buyerId);
@@ -99,6 +104,8 @@ export function createOrderService(deps: OrderServiceDependencies) {
         stateCache: orders,
       }),
     );
+    // Confirmed or ended: its payment deadline no longer matters (a row left by a crash expires harmlessly).
+    if (result.events.some((e) => ENDING.has(e.type))) await deadlines.clear(orderId);
     return answer(orderId, result.nextExpectedRevision, result.position);
   };
 
@@ -160,12 +167,19 @@ export function createOrderService(deps: OrderServiceDependencies) {
             placedAt: placed.placedAt,
           },
         };
-        return (await appendOnce(orderStreamId(order.orderId), event, context)).position;
+        const streamId = orderStreamId(order.orderId);
+        const { position, existed } = await appendOnce(streamId, event, context);
+        // The reservation answers come next: they find the order's state here instead of reading it.
+        if (!existed) orders.remember(streamId, { state: evolveOrder(initialOrderState(), event), revision: 0, position });
+        return position;
       }),
     );
+    await deadlines.schedule(placed.orders.map((o) => ({ orderId: o.orderId, dueAt: placed.paymentDueBy })));
     if (placed.source === 'cart') {
       await onCart(placed.buyerId, { type: 'CheckOutCart', data: { buyerId: placed.buyerId, checkoutId: placed.checkoutId, itemIds: placed.cartItemIds, now: placed.placedAt } }, context);
     }
+    if (completed.size >= 100_000) completed.delete(completed.values().next().value as string);
+    completed.add(placed.checkoutId);
     return positions.reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
   };
 
@@ -234,8 +248,13 @@ export function createOrderService(deps: OrderServiceDependencies) {
       }
     },
 
-    /** The recovery step: makes sure everything a placed checkout implies is written (after a crash between the appends). */
-    async completeCheckout(checkoutId: string, context: CommandContext): Promise<void> {
+    /**
+     * The recovery step, on each checkout's message: makes sure everything a placed checkout
+     * implies is written (after a crash between the appends). A checkout this process completed
+     * itself needs nothing.
+     */
+    async ensureCheckoutComplete(checkoutId: string, context: CommandContext): Promise<void> {
+      if (completed.has(checkoutId)) return;
       const state = await loadCheckout(checkoutId);
       if (state.status === 'placed') await completeCheckout(state.placed, context);
     },

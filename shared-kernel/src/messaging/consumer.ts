@@ -11,9 +11,10 @@
  *
  * A handler whose effects live elsewhere (commands on event-sourced aggregates, which decide a
  * repeated request once by themselves) is given as `idempotentHandler` instead: it runs outside
- * any transaction, and the message is recorded in the inbox after it succeeds. No database
- * connection is held while it works, so a slow command, or one that itself needs the database
- * (a personal-data key), can never starve the pool, however many messages are in flight.
+ * any transaction, and the message is recorded in the inbox after it succeeds (one statement; a
+ * redelivery runs the handler again, which changes nothing, and is counted as a duplicate). No
+ * database connection is held while it works, so a slow command, or one that itself needs the
+ * database (a personal-data key), can never starve the pool, however many messages are in flight.
  */
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
@@ -87,11 +88,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     throw new Error(`Consumer '${options.name}' needs exactly one of handler and idempotentHandler.`);
   }
   const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<boolean> => {
-    const seen = (await options.db.knex.raw(`select 1 from ${inbox} where consumer = ? and message_id = ?`, [spec.name, message.messageId])) as { rows?: unknown[] };
-    if ((seen.rows ?? []).length > 0) return false;
     await handler(message.event);
-    await options.db.knex.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing`, [spec.name, message.messageId]);
-    return true;
+    const first = (await options.db.knex.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
+      spec.name,
+      message.messageId,
+    ])) as { rows?: unknown[] };
+    return (first.rows ?? []).length > 0;
   };
 
   const handle = async (message: InboundMessage): Promise<void> => {

@@ -3,15 +3,17 @@
  * never confirmed) or awaiting payment when it passes is cancelled, and the cancellation has
  * the product service release its stock.
  *
- * The order service keeps the deadlines of open orders in its own table, from its own
- * integration events: `order.OrderPlaced.v1` adds one, an order confirmed, rejected or cancelled
- * takes it away. A timer looks for due ones every second. The order's decider has the last word
- * (ExpireOrder changes nothing for an order that has moved on), so a late or repeated look is
- * harmless, and several processes may run the timer (`skip locked` shares the due rows out).
+ * The order service keeps the deadlines of open orders in its own table: a checkout schedules its
+ * orders' deadlines once they are written, and an order confirmed, rejected or cancelled clears
+ * its own. A timer looks for due ones every second. The order's decider has the last word
+ * (ExpireOrder changes nothing for an order that has moved on), so a row left behind by a crash,
+ * or a late or repeated look, is harmless; several processes may run the timer (`skip locked`
+ * shares the due rows out).
  *
- * The same consumer also keeps checkouts whole: `order.CheckoutPlaced.v1` names its orders, and
- * any that is missing (the process stopped between the checkout and its orders) is written then;
- * an `order.OrderRejected.v1` rejects the other orders of its checkout (placed whole or not at all).
+ * The order process consumer keeps checkouts whole: `order.CheckoutPlaced.v1` names its orders,
+ * and any that is missing, with its deadline (the process stopped between the checkout and its
+ * orders), is written then; an `order.OrderRejected.v1` rejects the other orders of its checkout
+ * (placed whole or not at all).
  */
 import { createLogger, quoteIdentifier, startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
@@ -27,40 +29,44 @@ export async function migratePaymentDeadlines(knex: Knex, schema: string): Promi
   await knex.raw(`create index if not exists payment_deadlines_due on ${s}.payment_deadlines (due_at)`);
 }
 
-const ENDED = new Set(['order.OrderConfirmed.v1', 'order.OrderRejected.v1', 'order.OrderCancelled.v1']);
-
-export async function handleOrderProcessEvent(
-  knex: Knex,
-  schema: string,
-  orders: Pick<OrderService, 'completeCheckout' | 'loadOrder' | 'rejectCheckout'>,
-  event: IntegrationEvent,
-): Promise<void> {
-  const s = quoteIdentifier(schema);
-  const data = event.data as Record<string, Knex.Value>;
-  const v = (key: string): Knex.Value => data[key] ?? null;
-  if (event.type === 'order.CheckoutPlaced.v1') {
-    const orderIds = (v('orderIds') as unknown as string[] | undefined) ?? [];
-    const states = await Promise.all(orderIds.map((orderId) => orders.loadOrder(orderId)));
-    if (states.some(({ state }) => state.status === 'none')) await orders.completeCheckout(v('checkoutId') as string, contextOf(event));
-    return;
-  }
-  if (event.type === 'order.OrderPlaced.v1') {
-    await knex.raw(`insert into ${s}.payment_deadlines (order_id, due_at) values (?, ?) on conflict do nothing`, [v('orderId'), v('paymentDueBy')]);
-    return;
-  }
-  if (event.type === 'order.OrderRejected.v1') await orders.rejectCheckout(v('checkoutId') as string, v('orderId') as string, v('reason') as string, contextOf(event));
-  if (ENDED.has(event.type)) await knex.raw(`delete from ${s}.payment_deadlines where order_id = ?`, [v('orderId')]);
+/** The deadlines table, as the order service writes it. */
+export interface PaymentDeadlines {
+  /** Idempotent: a deadline already there stays as it is. */
+  schedule(deadlines: ReadonlyArray<{ orderId: string; dueAt: string }>): Promise<void>;
+  clear(orderId: string): Promise<void>;
 }
 
-export function startOrderProcessConsumer(options: { db: Database; schema: string; transport: Transport; orders: OrderService; logger?: Logger }): Promise<Consumer> {
+export function paymentDeadlinesTable(db: Database, schema: string): PaymentDeadlines {
+  const s = quoteIdentifier(schema);
+  return {
+    async schedule(deadlines) {
+      if (deadlines.length === 0) return;
+      await db.knex.raw(
+        `insert into ${s}.payment_deadlines (order_id, due_at) select d.order_id, d.due_at from jsonb_to_recordset(?::jsonb) as d(order_id uuid, due_at timestamptz) on conflict do nothing`,
+        [JSON.stringify(deadlines.map((d) => ({ order_id: d.orderId, due_at: d.dueAt })))],
+      );
+    },
+    async clear(orderId) {
+      await db.knex.raw(`delete from ${s}.payment_deadlines where order_id = ?`, [orderId]);
+    },
+  };
+}
+
+export async function handleOrderProcessEvent(orders: Pick<OrderService, 'ensureCheckoutComplete' | 'rejectCheckout'>, event: IntegrationEvent): Promise<void> {
+  const data = event.data as Record<string, unknown>;
+  if (event.type === 'order.CheckoutPlaced.v1') await orders.ensureCheckoutComplete(data['checkoutId'] as string, contextOf(event));
+  if (event.type === 'order.OrderRejected.v1') await orders.rejectCheckout(data['checkoutId'] as string, data['orderId'] as string, data['reason'] as string, contextOf(event));
+}
+
+export function startOrderProcessConsumer(options: { db: Database; transport: Transport; orders: OrderService; logger?: Logger }): Promise<Consumer> {
   return startConsumer({
     name: ORDER_PROCESS_CONSUMER,
-    routingKeys: ['order.CheckoutPlaced.v1', 'order.OrderPlaced.v1', ...ENDED],
+    routingKeys: ['order.CheckoutPlaced.v1', 'order.OrderRejected.v1'],
     db: options.db,
     transport: options.transport,
     prefetch: 20,
-    // Every step is idempotent (an aggregate's decision, an upsert, a delete), so none holds a transaction.
-    idempotentHandler: (event) => handleOrderProcessEvent(options.db.knex, options.schema, options.orders, event),
+    // Every step is an aggregate's decision, idempotent by itself: none holds a transaction.
+    idempotentHandler: (event) => handleOrderProcessEvent(options.orders, event),
     logger: options.logger,
   });
 }
@@ -75,6 +81,7 @@ export function startDeadlineTimer(options: {
   db: Database;
   schema: string;
   orders: Pick<OrderService, 'expireOrder'>;
+  deadlines: PaymentDeadlines;
   clock?: () => Date;
   intervalMs?: number;
   logger?: Logger;
@@ -85,24 +92,28 @@ export function startDeadlineTimer(options: {
   const intervalMs = options.intervalMs ?? 1_000;
   let running: Promise<number> | null = null;
 
-  const look = async (): Promise<number> =>
-    options.db.knex.transaction(async (trx) => {
-      const now = clock();
-      const due = (await trx.raw(`select order_id from ${s}.payment_deadlines where due_at <= ? order by due_at limit 100 for update skip locked`, [now.toISOString()])) as {
-        rows: Array<{ order_id: string }>;
-      };
-      for (const { order_id: orderId } of due.rows) {
-        try {
-          await options.orders.expireOrder(orderId, { correlationId: orderId, causationId: `payment-deadline:${orderId}`, actor: SYSTEM_ACTOR });
-          await trx.raw(`delete from ${s}.payment_deadlines where order_id = ?`, [orderId]);
-        } catch (error) {
-          // Look again in a minute rather than on every tick.
-          logger.error({ err: error, orderId }, 'could not expire an order past its payment deadline');
-          await trx.raw(`update ${s}.payment_deadlines set due_at = ? where order_id = ?`, [new Date(now.getTime() + 60_000).toISOString(), orderId]);
-        }
+  // Due rows are claimed by moving them a minute on (one short statement, `skip locked` between
+  // timers), then expired outside any transaction: expiring clears the row, and a failure leaves
+  // it to be tried again a minute later.
+  const look = async (): Promise<number> => {
+    const now = clock();
+    const claimed = (await options.db.knex.raw(
+      `update ${s}.payment_deadlines set due_at = ? where order_id in (
+         select order_id from ${s}.payment_deadlines where due_at <= ? order by due_at limit 100 for update skip locked
+       ) returning order_id`,
+      [new Date(now.getTime() + 60_000).toISOString(), now.toISOString()],
+    )) as { rows: Array<{ order_id: string }> };
+    for (const { order_id: orderId } of claimed.rows) {
+      try {
+        await options.orders.expireOrder(orderId, { correlationId: orderId, causationId: `payment-deadline:${orderId}`, actor: SYSTEM_ACTOR });
+        // Cancelled now, or it had moved on without its row being cleared (a crash): done either way.
+        await options.deadlines.clear(orderId);
+      } catch (error) {
+        logger.error({ err: error, orderId }, 'could not expire an order past its payment deadline; trying again in a minute');
       }
-      return due.rows.length;
-    });
+    }
+    return claimed.rows.length;
+  };
 
   const tick = (): Promise<number> => {
     running ??= look().finally(() => {
