@@ -1,1 +1,1 @@
-export { startMarketplace, type RunningMarketplace } from './marketplace';
+export { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from './marketplace';

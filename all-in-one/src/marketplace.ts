@@ -27,6 +27,12 @@ import {
 } from '@bdbazar/shared-kernel';
 import { Router } from 'express';
 
+/**
+ * Every consumer of integration events the marketplace starts (their queues on RabbitMQ, each with
+ * a dead-letter queue `<name>.dlq`), for what must clean a broker up after a test or bench run.
+ */
+export const MARKETPLACE_CONSUMERS = ['product-service.shops', 'product-service.order-stock', 'order-service.copies', 'order-service.stock-reservations', 'order-service.order-process'] as const;
+
 export interface RunningMarketplace {
   url: string;
   port: number;

@@ -10,10 +10,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createLogger, loadConfig, silentLogger, type Config } from '@bdbazar/shared-kernel';
 import { deleteBrokerObjects } from '../../shared-kernel/test/messaging/fixtures';
-import { startMarketplace, type RunningMarketplace } from '../src/marketplace';
-
-/** Every consumer the marketplace starts: their queues are deleted when a test on RabbitMQ ends. */
-const MARKETPLACE_CONSUMERS = ['product-service.shops', 'product-service.order-stock', 'order-service.copies', 'order-service.stock-reservations', 'order-service.order-process'];
+import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '../src/marketplace';
 
 export interface Answer<T = Record<string, unknown>> {
   status: number;

@@ -33,7 +33,7 @@ import { CheckoutClient, type MeasuredOrderJob } from './ordersBench/checkoutLoa
 import { checkoutMix, type CheckoutMix } from './ordersBench/checkouts';
 import { costSince, costSnapshot, type PhaseCost } from './ordersBench/cost';
 import { followedFigures, orderIdsOf, samplesWithSteps, STEPS, type FollowedFigures, type Spread, type StepName } from './ordersBench/followed';
-import { startOrdersMarketplace, type OrdersMarketplace } from './ordersBench/marketplace';
+import { startBenchMarketplace, type BenchMarketplace } from './httpBench/marketplace';
 import { OrderFacts, unsettled, type Backlog, type StoreSummary } from './ordersBench/orderFacts';
 import type { OrderJob, TrackOptions } from './ordersBench/protocol';
 import { setUpOrders } from './ordersBench/setup';
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   const server = await serverFacts(POSTGRES_URL);
   progress(`PostgreSQL ${server.version} at ${redact(POSTGRES_URL)}; ${os.cpus().length} CPUs; scale ${SCALE}; ${RABBITMQ_URL ? `RabbitMQ at ${new URL(RABBITMQ_URL).host}` : 'in-process bus'}`);
 
-  const market = await startOrdersMarketplace({
+  const market = await startBenchMarketplace({
     postgresUrl: POSTGRES_URL,
     bcryptCost: CONFIG.bcryptCost,
     loginAttemptsPerAddress: CONFIG.loginAttemptsPerAddress,
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
   progress(`done; figures also in ${path.relative(process.cwd(), RESULTS_FILE)}`);
 }
 
-async function measure(client: CheckoutClient, market: OrdersMarketplace, facts: OrderFacts): Promise<Measured> {
+async function measure(client: CheckoutClient, market: BenchMarketplace, facts: OrderFacts): Promise<Measured> {
   const { url } = market;
 
   // 1. Set-up over HTTP, not timed beyond how long it took.

@@ -1,15 +1,19 @@
 /**
  * The app under test: the whole marketplace in one process on one port, as `npm start` runs it
  * (startMarketplace), over a fresh PostgreSQL database (the event store and the read models) that
- * is dropped when it stops. The in-process bus; no RabbitMQ.
+ * is dropped when it stops. The in-process bus, or RabbitMQ when a broker is given: an exchange and
+ * queues of this run's own (named after its database), deleted when it stops, so that a run never
+ * meets another's messages.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'amqplib';
 import { Client } from 'pg';
-import { startMarketplace, type RunningMarketplace } from '@bdbazar/all-in-one';
+import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '@bdbazar/all-in-one';
 import { loadConfig, silentLogger, type Config, type Logger } from '@bdbazar/shared-kernel';
+import { unroutedName } from '@bdbazar/shared-kernel/messaging/rabbitmq/topology';
 import { databaseOf, recreateDatabase, withDatabase } from '../eventStoreBench/postgres';
 
 export interface BenchMarketplace {
@@ -21,6 +25,8 @@ export interface BenchMarketplace {
   databaseUrl: string;
   /** The modules, for what only a CLI may do (creating an admin) and for what a bench must wait on. */
   marketplace: RunningMarketplace;
+  /** Where integration events go: 'in-process bus' or the broker, exchange and queues. */
+  bus: string;
   stop(): Promise<void>;
 }
 
@@ -34,6 +40,8 @@ export interface BenchMarketplaceOptions {
   logger?: Logger;
   /** Names the database (`<database>_<bench>_<random>`) and the data directory; 'http' unless given. */
   bench?: string;
+  /** Integration events through this RabbitMQ instead of the in-process bus. */
+  rabbitmqUrl?: string;
 }
 
 async function dropDatabase(serverUrl: string, database: string): Promise<void> {
@@ -47,15 +55,39 @@ async function dropDatabase(serverUrl: string, database: string): Promise<void> 
   }
 }
 
+/** Deletes the run's queues, its exchange and the exchange's unrouted queue and exchange (rabbitmq/topology.ts). */
+async function deleteBrokerObjects(rabbitmqUrl: string, queuePrefix: string, exchange: string): Promise<void> {
+  const connection = await connect(rabbitmqUrl);
+  try {
+    const channel = await connection.createChannel();
+    for (const name of MARKETPLACE_CONSUMERS) {
+      await channel.deleteQueue(`${queuePrefix}${name}`);
+      await channel.deleteQueue(`${queuePrefix}${name}.dlq`);
+    }
+    await channel.deleteQueue(unroutedName(exchange));
+    await channel.deleteExchange(exchange);
+    await channel.deleteExchange(unroutedName(exchange));
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
 export async function startBenchMarketplace(options: BenchMarketplaceOptions): Promise<BenchMarketplace> {
   const bench = options.bench ?? 'http';
   const database = `${databaseOf(options.postgresUrl)}_${bench}_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(options.postgresUrl, database);
+  const exchange = `${database}.events`;
+  const queuePrefix = `${database}.`;
   await recreateDatabase(url);
   const dataDir = await mkdtemp(path.join(tmpdir(), `bdbazar-bench-${bench}-`));
   const cleanUp = async () => {
-    await dropDatabase(options.postgresUrl, database);
-    await rm(dataDir, { recursive: true, force: true });
+    try {
+      if (options.rabbitmqUrl) await deleteBrokerObjects(options.rabbitmqUrl, queuePrefix, exchange);
+    } finally {
+      await dropDatabase(options.postgresUrl, database);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   };
 
   try {
@@ -71,6 +103,7 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
         BDBAZAR_BCRYPT_COST: String(options.bcryptCost),
         BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: String(options.loginAttemptsPerAddress),
         LOG_LEVEL: 'silent',
+        ...(options.rabbitmqUrl ? { BDBAZAR_RABBITMQ_URL: options.rabbitmqUrl, BDBAZAR_RABBITMQ_EXCHANGE: exchange, BDBAZAR_RABBITMQ_QUEUE_PREFIX: queuePrefix } : {}),
       },
       { dotenv: false },
     );
@@ -83,6 +116,7 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
       database,
       databaseUrl: url,
       marketplace: market,
+      bus: options.rabbitmqUrl ? `RabbitMQ at ${new URL(options.rabbitmqUrl).host} (exchange ${exchange}, queues ${queuePrefix}*)` : 'in-process bus',
       stop: async () => {
         try {
           await market.stop();
