@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { describeWithServer, requireServerUrl } from '../../test/servers';
 import type { Actor, Answer } from './marketplaceHarness';
 import { TestMarketplace } from './marketplaceHarness';
-import { OrderFixture, ok, tag, type Command, type ListedVariant } from './orderFixture';
+import { eventually, OrderFixture, ok, tag, type Command, type ListedVariant } from './orderFixture';
 
 const PROBLEM = 'application/problem+json';
 
@@ -244,6 +244,16 @@ describeWithServer('postgres', 'the cart and orders API', () => {
       ok(await t.call('PUT', `/v1/orders/${shipped}/status`, { token: seller.accessToken, body: { status: 'shipped' } }));
       await f.sellable(variant!.productId, variant!.sku, (v) => v.available === 4);
       expect((await f.stock(variant!.productId))[variant!.sku]).toEqual({ onHand: 4, reserved: 0 });
+
+      // Its buyer's review now shows a verified purchase; another buyer's does not.
+      const { buyer: stranger } = await f.buyer();
+      ok(await t.call('POST', `/v1/products/${variant!.productId}/reviews`, { token: buyer.accessToken, body: { rating: 5, text: 'Fits well.' } }), 201);
+      const last = ok(await t.call<Command>('POST', `/v1/products/${variant!.productId}/reviews`, { token: stranger.accessToken, body: { rating: 2, text: 'Never got one.' } }), 201);
+      const reviews = await eventually('the order to show as shipped to the review', async () => {
+        const page = ok(await t.call<{ items: Array<{ buyer: { id: string }; verifiedPurchase: boolean }> }>('GET', `/v1/products/${variant!.productId}/reviews`, { headers: { 'X-Consistent-After': last.position } }));
+        return page.items.some((r) => r.verifiedPurchase) ? page.items : null;
+      });
+      expect(reviews.map((r) => [r.buyer.id, r.verifiedPurchase]).sort()).toEqual([[buyer.id, true], [stranger.id, false]].sort());
     });
   });
 });

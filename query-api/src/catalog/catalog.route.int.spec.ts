@@ -52,7 +52,7 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
   let token: (role: UserRole, userId?: string) => string;
   let lastPosition: string;
 
-  const definitions = ['catalog', 'accounts'].map((name) => projectors.find((p) => p.name === name) as ProjectorDefinition);
+  const definitions = ['catalog', 'accounts', 'orders'].map((name) => projectors.find((p) => p.name === name) as ProjectorDefinition);
 
   beforeAll(async () => {
     database = await createTestDatabase(requireServerUrl('postgres'), 'bdbazar_catalog_routes');
@@ -328,7 +328,7 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
   });
 
   describe('GET /v1/products/{productId}/reviews', () => {
-    const lovely = { id: id(5), buyer: { id: buyerId(3), name: null }, rating: 4, text: 'Lovely saree.', reply: null, writtenAt: at(304), editedAt: null };
+    const lovely = { id: id(5), buyer: { id: buyerId(3), name: null }, rating: 4, text: 'Lovely saree.', reply: null, writtenAt: at(304), editedAt: null, verifiedPurchase: false };
     const colour = {
       id: id(4),
       buyer: { id: buyerId(1), name: 'Rahim Uddin' },
@@ -337,6 +337,7 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
       reply: { text: 'Sorry! Photos are taken in daylight.', repliedAt: at(353) },
       writtenAt: at(303),
       editedAt: null,
+      verifiedPurchase: false,
     };
     const summary = { average: 3.5, count: 2, histogram: { '1': 0, '2': 0, '3': 1, '4': 1, '5': 0 } };
     function id(review: number) {
@@ -353,7 +354,7 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
     it('shows hidden reviews to admins who ask, and refuses others', async () => {
       expect((await get(`/v1/products/${productId(6)}/reviews?includeHidden=true`, { bearer: token('admin') })).body).toEqual({
         items: [
-          { id: id(6), buyer: { id: buyerId(2), name: 'Karima Begum' }, rating: 1, text: 'Buy from my shop instead!', reply: null, writtenAt: at(305), editedAt: null, hidden: true, hiddenReason: 'Advertising.' },
+          { id: id(6), buyer: { id: buyerId(2), name: 'Karima Begum' }, rating: 1, text: 'Buy from my shop instead!', reply: null, writtenAt: at(305), editedAt: null, verifiedPurchase: false, hidden: true, hiddenReason: 'Advertising.' },
           { ...lovely, hidden: false, hiddenReason: null },
           { ...colour, hidden: false, hiddenReason: null },
         ],

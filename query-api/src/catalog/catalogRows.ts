@@ -13,6 +13,8 @@ export const CATALOG = {
   reviews: 'catalog.reviews',
   facetCounts: 'catalog.facet_counts',
   users: 'accounts.users',
+  /** For "verified purchase" on reviews. */
+  orders: 'orders.orders',
 } as const;
 
 export type ProductStatus = 'draft' | 'published' | 'unpublished' | 'archived' | 'removed';

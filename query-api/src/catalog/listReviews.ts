@@ -1,8 +1,9 @@
 /**
  * GET /v1/products/{productId}/reviews: a product's reviews, newest first, with the buyer's
  * display name (from the accounts read model; null once the account is deleted), the seller's
- * reply, and the rating summary of the visible reviews. Hidden reviews are shown to admins who ask
- * for them. A product that is not public has no reviews to show but to its seller and admins.
+ * reply, whether the reviewer bought the product (an order of theirs with it was shipped; from
+ * the orders read model), and the rating summary of the visible reviews. Hidden reviews are shown
+ * to admins who ask for them. A product that is not public has no reviews to show but to its seller and admins.
  */
 import { NotFoundError } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
@@ -17,6 +18,8 @@ export interface ReviewView {
   reply: { text: string; repliedAt: string } | null;
   writtenAt: string;
   editedAt: string | null;
+  /** The reviewer has an order of this product that was shipped (or delivered). */
+  verifiedPurchase: boolean;
   /** In an admin's list with hidden reviews only. */
   hidden?: boolean;
   hiddenReason?: string | null;
@@ -46,6 +49,7 @@ interface ReviewRow {
   hidden_reason: string | null;
   written_at: string;
   edited_at: string | null;
+  verified_purchase: boolean;
 }
 
 export async function listReviews(
@@ -62,7 +66,10 @@ export async function listReviews(
   }>(
     `select p.seller_id, p.is_public, p.rating_avg::float8 as rating_avg, p.rating_count,
             (select coalesce(json_agg(x order by x.written_at desc, x.id desc), '[]'::json) from (
-               select r.id, r.buyer_id, u.name as buyer_name, r.rating, r.text, r.reply, r.replied_at, r.hidden, r.hidden_reason, r.written_at, r.edited_at
+               select r.id, r.buyer_id, u.name as buyer_name, r.rating, r.text, r.reply, r.replied_at, r.hidden, r.hidden_reason, r.written_at, r.edited_at,
+                      exists (select 1 from ${CATALOG.orders} o
+                               where o.buyer_id = r.buyer_id and o.status in ('shipped', 'delivered')
+                                 and o.lines @> jsonb_build_array(jsonb_build_object('productId', p.id::text))) as verified_purchase
                  from ${CATALOG.reviews} r
                  left join ${CATALOG.users} u on u.account_id = r.buyer_id
                 where r.product_id = p.id ${query.includeHidden ? '' : 'and not r.hidden'}
@@ -90,6 +97,7 @@ export async function listReviews(
         reply: r.reply === null ? null : { text: r.reply, repliedAt: isoOf(r.replied_at!) },
         writtenAt: isoOf(r.written_at),
         editedAt: isoOrNull(r.edited_at),
+        verifiedPurchase: r.verified_purchase,
       };
       if (query.includeHidden) {
         review.hidden = r.hidden;
