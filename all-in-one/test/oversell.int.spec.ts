@@ -3,7 +3,8 @@
  * process on the real PostgreSQL and RabbitMQ (integration events between the order and product
  * services cross the broker). Exactly 10 orders hold stock, 990 are rejected with a reason a
  * buyer understands, the stock ends with nothing available, and no event of the product ever
- * shows it below zero. Three rounds, each on a fresh product.
+ * shows it below zero. Three rounds, each on a fresh product. And a checkout over three shops
+ * where one line cannot be held leaves nothing reserved anywhere.
  */
 import { describeWithServer, requireServerUrl } from '../../test/servers';
 import { TestMarketplace } from './marketplaceHarness';
@@ -90,4 +91,25 @@ describeWithServer('postgres', 'on PostgreSQL', () => describeWithServer('rabbit
       expect(levels.filter((l) => l.available < 0 || l.reserved < 0 || l.reserved > l.onHand)).toEqual([]);
     }, 180_000);
   }
+
+  it('leaves nothing reserved when one line of a checkout over three shops cannot be held', async () => {
+    const sellers = await Promise.all([t.approvedSeller(f.admin), t.approvedSeller(f.admin)]);
+    const shops = [shopId, ...(await Promise.all(sellers.map((s, i) => f.shop(s, i === 0 ? { division: 'Chattogram', district: 'Chattogram' } : { division: 'Sylhet', district: 'Sylhet' }))))];
+    const [a] = await f.product(seller, shops[0]!, [{ stock: 5 }]);
+    const [b] = await f.product(sellers[0]!, shops[1]!, [{ stock: 5 }]);
+    const [c] = await f.product(sellers[1]!, shops[2]!, [{ stock: 1 }]);
+    const { buyer, addressId } = buyers[0]!;
+    const items = [a!, b!, c!].map((v) => ({ productId: v.productId, sku: v.sku, quantity: 2 }));
+    const checkout = ok(await f.checkout(buyer, { addressId, paymentMethod: 'bkash', items }, `three-shops-${tag()}`), 201);
+    expect(checkout.orders.map((o) => o.shopId)).toEqual(shops);
+    const statuses = await Promise.all(checkout.orders.map((o) => f.orderStatus(o.orderId, (s) => s === 'rejected')));
+    expect(statuses).toEqual(['rejected', 'rejected', 'rejected']);
+    await f.sellable(a!.productId, a!.sku, (v) => v.available === 5);
+    await f.sellable(b!.productId, b!.sku, (v) => v.available === 5);
+    expect([(await f.stock(a!.productId))[a!.sku], (await f.stock(b!.productId))[b!.sku], (await f.stock(c!.productId))[c!.sku]]).toEqual([
+      { onHand: 5, reserved: 0 },
+      { onHand: 5, reserved: 0 },
+      { onHand: 1, reserved: 0 },
+    ]);
+  }, 60_000);
 }));
