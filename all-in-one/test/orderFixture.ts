@@ -23,7 +23,7 @@ export const ok = <T>(answer: Answer<T>, status = 200): T => {
 export async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch((e: unknown) => { if (process.env.DEBUG_EVENTUALLY) console.log(what, e); return null; });
+    const value = await probe().catch(() => null);
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

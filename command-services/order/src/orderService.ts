@@ -128,10 +128,9 @@ export function createOrderService(deps: OrderServiceDependencies) {
       return { position: appended.position, existed: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError) && !(error instanceof DuplicateEventIdError)) throw error;
-      const [first] = await store.readStream(streamId, { maxCount: 1 });
-      if (!first) throw error;
       const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-      return { position: last!.position, existed: true };
+      if (!last) throw error;
+      return { position: last.position, existed: true };
     }
   };
 

@@ -5,6 +5,7 @@
  * a published integration event never does (a new shape is a new version).
  */
 import { v5 as uuidv5 } from 'uuid';
+import type { Actor, CommandContext } from '../decider/envelope';
 import type { JsonObject, Position } from '../eventStore/eventStore';
 
 /** `<context>.<EventName>.v<n>` */
@@ -31,4 +32,12 @@ export function assertIntegrationEventType(type: string): void {
   if (!INTEGRATION_EVENT_TYPE.test(type)) {
     throw new Error(`Integration event type '${type}' must read <context>.<EventName>.v<n>, e.g. account.SellerApproved.v1.`);
   }
+}
+
+/**
+ * The context of a command a service issues in reaction to another service's integration event:
+ * the same correlation (the message's own id when it carries none), caused by the message.
+ */
+export function contextCausedByMessage(event: Pick<IntegrationEvent, 'messageId' | 'correlationId'>, actor: Actor): CommandContext {
+  return { correlationId: event.correlationId ?? event.messageId, causationId: event.messageId, actor };
 }

@@ -11,7 +11,7 @@
  * Every step is idempotent: the product keeps one answer per order, the order records one answer
  * per product, and the consumer kit's inbox drops redelivered messages before they reach here.
  */
-import { startConsumer, type CommandContext, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
+import { contextCausedByMessage, startConsumer, type CommandContext, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { StockRefusal } from '../order';
 import type { OrderService } from '../orderService';
 
@@ -21,7 +21,7 @@ export const RESERVATION_CONSUMER = 'order-service.stock-reservations';
 export const SYSTEM_ACTOR = { id: 'order-process', role: 'system' } as const;
 
 /** The context of a command a message sets off: the same correlation, caused by the message. */
-export const contextOf = (event: IntegrationEvent): CommandContext => ({ correlationId: event.correlationId ?? event.messageId, causationId: event.messageId, actor: SYSTEM_ACTOR });
+export const contextOf = (event: IntegrationEvent): CommandContext => contextCausedByMessage(event, SYSTEM_ACTOR);
 
 interface ReservationAnswer {
   productId: string;

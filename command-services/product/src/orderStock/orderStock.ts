@@ -21,7 +21,7 @@
  * the order does not hold (a bug in the caller). Only a release of a product that does not exist
  * is skipped: it holds nothing to give back.
  */
-import { startConsumer, type CommandContext, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
+import { contextCausedByMessage, startConsumer, type CommandContext, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { StockLine } from '../product';
 import type { ProductService } from '../productService';
 
@@ -61,7 +61,7 @@ export function startOrderStockHandler(options: OrderStockHandlerOptions): Promi
 
 /** Turns one order integration event into stock commands on its products, all of them at once. */
 export async function handleOrderEvent(products: OrderStockProducts, event: IntegrationEvent): Promise<void> {
-  const context: CommandContext = { correlationId: event.correlationId ?? event.messageId, causationId: event.messageId, actor: ORDER_PROCESS_ACTOR };
+  const context: CommandContext = contextCausedByMessage(event, ORDER_PROCESS_ACTOR);
   const data = event.data as Record<string, unknown>;
   switch (event.type) {
     case 'order.OrderPlaced.v1': {
