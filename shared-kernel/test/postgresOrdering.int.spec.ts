@@ -131,15 +131,106 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
     }
   }, 120_000);
 
+  it('serves live subscriptions with different filters from shared reads, each receiving exactly its events, in order', async () => {
+    // A store over a pool of our own, to count the subscriptions' reads (their SQL alone reads data as text).
+    const pool = new Pool({ connectionString: requireServerUrl('postgres'), max: 40 });
+    let tailReads = 0;
+    const countingQuery = (client: { query: (...args: never[]) => unknown }): void => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((config: unknown, ...rest: unknown[]) => {
+        const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
+        if (text?.includes('e.data::text')) tailReads++;
+        return query(config, ...rest);
+      }) as never;
+    };
+    pool.on('connect', (client) => countingQuery(client as never));
+    const shared = await createPostgresEventStore({ pool, schema, pollIntervalMs: 10_000 });
+    const run = randomUUID().slice(0, 6);
+    const [apples, pears] = [`apple${run}`, `pear${run}`];
+    const subscribers = [
+      { want: (e: RecordedEvent) => e.streamId.startsWith(apples) || e.streamId.startsWith(pears), filter: undefined },
+      { want: (e: RecordedEvent) => e.streamId.startsWith(apples), filter: { streamCategories: [apples] } },
+      { want: (e: RecordedEvent) => e.streamId.startsWith(pears), filter: { streamCategories: [pears] } },
+      { want: (e: RecordedEvent) => e.type === 'Ripened' && e.streamId.startsWith(pears), filter: { eventTypePrefixes: ['Ripen'] } },
+    ].map(({ want, filter }) => {
+      const received: RecordedEvent[] = [];
+      let caughtUp = false;
+      const subscription = shared.subscribeToAll({ fromPosition: 'end', filter, batchSize: 500 }).subscribe({
+        next: (message) => {
+          if (message.kind === 'caughtUp') caughtUp = true;
+          if (message.kind === 'event' && want(message.event)) received.push(message.event);
+        },
+      });
+      return { want, received, caughtUp: () => caughtUp, stop: () => subscription.unsubscribe() };
+    });
+    try {
+      await waitFor(() => subscribers.every((s) => s.caughtUp()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      // One append at a time: the four subscriptions wake together and share each read.
+      tailReads = 0;
+      for (let n = 0; n < 10; n++) {
+        const id = `${apples}-${randomUUID()}`;
+        await shared.appendToStream(id, [event('Picked', { n })]);
+        await waitFor(() => subscribers[1]!.received.some((e) => e.streamId === id));
+        await waitFor(() => subscribers[0]!.received.some((e) => e.streamId === id));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Each append takes two reads (the new event, then nothing more), shared by the four
+      // subscriptions; apart, they would send at least 80.
+      expect(tailReads).toBeLessThanOrEqual(30);
+
+      // 32 writers, both categories, two event types: each subscription gets exactly its own, once, in order.
+      const streams = Array.from({ length: 100 }, (_, n) => `${n % 2 ? apples : pears}-${randomUUID()}`);
+      const appended: RecordedEvent[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < 4_000) {
+            next++;
+            const streamId = streams[Math.floor(Math.random() * streams.length)]!;
+            const e = event(next % 3 ? 'Picked' : 'Ripened', { at: next });
+            const { position } = await shared.appendToStream(streamId, [e]);
+            appended.push({ ...e, streamId, position } as unknown as RecordedEvent);
+          }
+        }),
+      );
+      for (const subscriber of subscribers) {
+        const expected = new Set(appended.filter((e) => subscriber.want(e)).map((e) => e.id));
+        await waitFor(() => subscriber.received.filter((e) => expected.has(e.id)).length >= expected.size, 30_000);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show itself
+      for (const subscriber of subscribers) {
+        const expected = appended.filter((e) => subscriber.want(e));
+        const mine = subscriber.received.filter((e) => (e.data as { at?: number }).at !== undefined);
+        expect(mine).toHaveLength(expected.length);
+        expect(new Set(mine.map((e) => e.id))).toEqual(new Set(expected.map((e) => e.id)));
+        const positions = subscriber.received.map((e) => e.position);
+        expect([...positions].sort()).toEqual(positions);
+        expect(subscriber.received.every((e) => typeof e.data === 'object' && typeof e.metadata === 'object')).toBe(true);
+      }
+    } finally {
+      subscribers.forEach((s) => s.stop());
+      await shared.close();
+      await pool.end();
+    }
+  }, 120_000);
+
   it('wakes a subscriber on commit through LISTEN/NOTIFY, not a poll interval later', async () => {
     // The store polls only every 10 s here, so a delivery within a second came by notification.
     const subscriber = subscribeFrom('end');
     try {
       await waitFor(() => subscriber.messages.some((m) => m.kind === 'caughtUp'));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const id = `wake-${randomUUID()}`;
-      await store.appendToStream(id, [event()]);
-      await waitFor(() => subscriber.received.some((e) => e.streamId === id), 1_000);
+      // Written by another store (as by another process): only its NOTIFY can wake this one.
+      const writer = await createPostgresEventStore({ connectionString: requireServerUrl('postgres'), schema, poolConfig: { max: 2 } });
+      try {
+        const id = `wake-${randomUUID()}`;
+        await writer.appendToStream(id, [event()]);
+        await waitFor(() => subscriber.received.some((e) => e.streamId === id), 1_000);
+      } finally {
+        await writer.close();
+      }
     } finally {
       subscriber.stop();
     }

@@ -52,7 +52,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
         client.release(error ?? true);
       };
       client.on('notification', (message) => {
-        if (message.channel === channel) onNotify();
+        if (message.channel === channel) onNotify(message.payload);
       });
       client.on('error', (error) => {
         release(error);

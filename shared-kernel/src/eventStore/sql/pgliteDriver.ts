@@ -26,7 +26,7 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
       await db.exec(sql);
     },
     async listen(channel, onNotify) {
-      const unlisten = await db.listen(channel, () => onNotify());
+      const unlisten = await db.listen(channel, (payload) => onNotify(payload));
       return unlisten;
     },
     async close() {

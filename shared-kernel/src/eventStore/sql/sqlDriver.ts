@@ -17,7 +17,7 @@ export interface SqlDriver {
   queryArrays<Row extends unknown[]>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Several statements without parameters (schema setup). */
   exec(sql: string): Promise<void>;
-  /** Calls `onNotify` for every NOTIFY on the channel until the returned function is called. */
-  listen(channel: string, onNotify: () => void, onError: (error: Error) => void): Promise<() => Promise<void>>;
+  /** Calls `onNotify` with its payload for every NOTIFY on the channel until the returned function is called. */
+  listen(channel: string, onNotify: (payload: string | undefined) => void, onError: (error: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
  * The event store over PostgreSQL's SQL, shared by the server adapter (node-postgres) and the
  * embedded one (PGlite). See `schema.ts` for why readers only read below the snapshot's xmin.
  */
+import { randomUUID } from 'node:crypto';
 import { Observable, type Subscriber } from 'rxjs';
 import { DuplicateEventIdError, EventStoreArgumentError, StreamDeletedError, WrongExpectedVersionError } from '../errors';
 import type {
@@ -61,12 +62,35 @@ type EventRow = [
   createdAtMs: number | string,
 ];
 
+/** A subscription's read: the event columns with data and metadata as JSON text. */
+type TailRow = [
+  tx: string,
+  gp: string | number | bigint,
+  streamId: string,
+  revision: string | number | bigint,
+  id: string,
+  type: string,
+  dataJson: string,
+  metadataJson: string,
+  createdAtMs: number | string,
+];
+
+/** A read shared by the live subscriptions standing at the same cursor. */
+interface TailRead {
+  batchSize: number;
+  /** The wake-up count when it was sent. */
+  seen: number;
+  rows: Promise<TailRow[]>;
+}
+
 /** A stream read: the event columns (all null when the stream has no visible event), then its state. */
 type StreamReadRow = unknown[];
 
 const START = encodePosition(0, 0);
 // created_at as epoch milliseconds: node-postgres' timestamp parser costs more than the rest of a row
 const EVENT_COLUMNS = `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data, e.metadata,
+  (extract(epoch from e.created_at) * 1000)::float8`;
+const TAIL_COLUMNS = `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data::text, e.metadata::text,
   (extract(epoch from e.created_at) * 1000)::float8`;
 const MAX_SUBSCRIPTION_RETRIES = 5;
 /** How long commits wait to share one NOTIFY to other processes (their subscribers' added latency). */
@@ -83,6 +107,10 @@ class SqlEventStore implements EventStore {
   private closed = false;
   private readonly wakeup = new Wakeup();
   private readonly subscriptions = new Set<Subscriber<SubscriptionMessage>>();
+  /** Subscriptions' reads in flight, by the cursor they read after. */
+  private readonly tailReads = new Map<Position, TailRead>();
+  /** Signs this store's NOTIFYs, so that its listener can tell them from other processes'. */
+  private readonly instanceId = randomUUID();
   private listening: Promise<void> | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private listenRetry: NodeJS.Timeout | undefined;
@@ -280,10 +308,29 @@ class SqlEventStore implements EventStore {
     return { position: await this.headPosition() };
   }
 
-  /** Reads the events after `cursor`, never past an event whose transaction may still be open. */
-  private async readAfter(cursor: Position, batchSize: number): Promise<EventRow[]> {
+  /**
+   * Reads the events after `cursor`, never past an event whose transaction may still be open.
+   * Live subscriptions wake together on a commit and stand at the same cursor (each moves past
+   * every event it reads, matching or not): they share one read in flight instead of sending one
+   * each. `seen` is the wake-up count when the shared read started, so that a commit announced
+   * after it makes each of them look again. Data and metadata come as JSON text, parsed only for
+   * the events a subscription delivers.
+   */
+  private readAfter(cursor: Position, batchSize: number): TailRead {
+    const inFlight = this.tailReads.get(cursor);
+    if (inFlight && inFlight.batchSize >= batchSize) return inFlight;
     const { major, minor } = decodePosition(cursor);
-    return this.driver.queryArrays<EventRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]);
+    const read: TailRead = {
+      batchSize,
+      seen: this.wakeup.count,
+      rows: this.driver.queryArrays<TailRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]),
+    };
+    this.tailReads.set(cursor, read);
+    const forget = (): void => {
+      if (this.tailReads.get(cursor) === read) this.tailReads.delete(cursor);
+    };
+    read.rows.then(forget, forget);
+    return read;
   }
 
   private async runSubscription(
@@ -310,12 +357,15 @@ class SqlEventStore implements EventStore {
     let heldBackDelay = 0;
 
     while (!stopped()) {
-      let rows: EventRow[];
-      const seenBeforeRead = this.wakeup.count;
+      let rows: TailRow[];
+      let seenBeforeRead: number;
       try {
         await demand?.();
         if (stopped()) return;
-        rows = await this.readAfter(cursor, batchSize);
+        const read = this.readAfter(cursor, batchSize);
+        seenBeforeRead = read.seen;
+        rows = await read.rows;
+        if (rows.length > batchSize) rows = rows.slice(0, batchSize);
         failures = 0;
       } catch (error) {
         if (stopped()) return;
@@ -329,14 +379,16 @@ class SqlEventStore implements EventStore {
       let lastMatched = true;
       for (const row of rows) {
         if (stopped()) return;
-        const event = toRecorded(row);
-        cursor = event.position;
-        lastMatched = matchesFilter(filter, event.streamId, event.type);
+        lastMatched = matchesFilter(filter, row[2], row[5]);
         if (lastMatched) {
+          const event = fromTailRow(row);
+          cursor = event.position;
           delivered = cursor;
           subscriber.next({ kind: 'event', event });
         }
       }
+      const last = rows[rows.length - 1];
+      if (last && !lastMatched) cursor = encodePosition(last[0], last[1]);
       if (stopped()) return;
       if (rows.length > 0 && !lastMatched) subscriber.next({ kind: 'checkpoint', position: cursor });
       if (rows.length === batchSize) continue;
@@ -378,7 +430,7 @@ class SqlEventStore implements EventStore {
         this.announceAgain = false;
         try {
           // A wake-up needs no durability: no WAL flush for this little transaction.
-          await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, null)`, [notifyChannel(this.schema)]);
+          await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [notifyChannel(this.schema), this.instanceId]);
         } catch {
           // A lost wake-up only delays other processes' subscribers until their next poll.
           break;
@@ -395,7 +447,10 @@ class SqlEventStore implements EventStore {
       try {
         this.unlisten = await this.driver.listen(
           notifyChannel(this.schema),
-          () => this.wakeup.notify(),
+          // This store's own commits woke its subscriptions already: only other processes' count.
+          (payload) => {
+            if (payload !== this.instanceId) this.wakeup.notify();
+          },
           () => this.relisten(),
         );
         // Anything committed while we were not listening is picked up by this wake-up.
@@ -469,7 +524,7 @@ function statements(s: string) {
        ${filter}
       order by e.transaction_id desc, e.global_position desc limit $3::bigint`,
     readAfter: `
-      select ${EVENT_COLUMNS} from ${s}.events e
+      select ${TAIL_COLUMNS} from ${s}.events e
       where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
       order by e.transaction_id, e.global_position limit $3::bigint`,
     count: `
@@ -501,6 +556,10 @@ function toRecorded([tx, gp, streamId, revision, id, type, data, metadata, creat
     position: encodePosition(tx, gp),
     createdAt: new Date(Number(createdAtMs)),
   };
+}
+
+function fromTailRow([tx, gp, streamId, revision, id, type, dataJson, metadataJson, createdAtMs]: TailRow): RecordedEvent {
+  return toRecorded([tx, gp, streamId, revision, id, type, JSON.parse(dataJson), JSON.parse(metadataJson) as Record<string, unknown>, createdAtMs]);
 }
 
 function isSqlError(error: unknown, code: string): boolean {
