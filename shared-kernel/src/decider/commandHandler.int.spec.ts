@@ -239,6 +239,71 @@ describe('handleCommand with a stream state cache', () => {
     expect((await cache.load(streamId)).state).toEqual(result.newState);
   });
 
+  /** The store with its stream reads counted. */
+  function countingReads(): { store: EventStore; reads: () => number } {
+    let reads = 0;
+    const store = new Proxy(eventStore, {
+      get: (target, key) =>
+        key === 'readStream'
+          ? (id: string, options?: Parameters<EventStore['readStream']>[1]) => {
+              reads++;
+              return target.readStream(id, options);
+            }
+          : Reflect.get(target, key, target),
+    });
+    return { store, reads: () => reads };
+  }
+
+  it('decides on the state it kept without reading the stream, when the append proves it current', async () => {
+    const streamId = newStream();
+    const { store, reads } = countingReads();
+    const cache = createStreamStateCache<TodoEvent, TodoState>(store, todoList);
+    await handle(streamId, add('a', 'Buy rice'), { stateCache: cache });
+    const readsBefore = reads();
+    const result = await handleCommand({ eventStore: store, decider: todoList, streamId, command: add('b', 'Buy dal'), context, envelope: { clock }, stateCache: cache });
+    expect(reads() - readsBefore).toBe(0);
+    expect(result.nextExpectedRevision).toBe(1);
+    expect((await eventStore.readStream(streamId)).map((e) => e.data)).toEqual([
+      { id: 'a', title: 'Buy rice' },
+      { id: 'b', title: 'Buy dal' },
+    ]);
+  });
+
+  it('decides again on a fresh read when the kept state is behind, without using up a retry', async () => {
+    const streamId = newStream();
+    const mine = createStreamStateCache<TodoEvent, TodoState>(eventStore, todoList);
+    await handle(streamId, add('a', 'Buy rice'), { stateCache: mine });
+    await handle(streamId, add('b', 'Buy dal'));
+    // `mine` kept revision 0; its append there fails, and the command lands after 'b' (retries: 0).
+    const result = await handle(streamId, add('c', 'Buy oil'), { stateCache: mine, retries: 0 });
+    expect(result.nextExpectedRevision).toBe(2);
+    expect(result.newState).toEqual({ todos: { a: { title: 'Buy rice', done: false }, b: { title: 'Buy dal', done: false }, c: { title: 'Buy oil', done: false } } });
+    expect((await eventStore.readStream(streamId)).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
+  it('answers a no-op from a fresh read, with the revision the stream is at', async () => {
+    const streamId = newStream();
+    const mine = createStreamStateCache<TodoEvent, TodoState>(eventStore, todoList);
+    await handle(streamId, add('a', 'Buy rice'), { stateCache: mine });
+    await handle(streamId, complete('a'), { stateCache: mine });
+    await handle(streamId, add('b', 'Buy dal'));
+    // Kept: 'a' done at revision 1, a no-op; the stream is at revision 2.
+    const result = await handle(streamId, complete('a'), { stateCache: mine });
+    expect(result.events).toEqual([]);
+    expect(result.nextExpectedRevision).toBe(2);
+    expect(result.newState.todos['b']).toEqual({ title: 'Buy dal', done: false });
+  });
+
+  it('checks an If-Match revision against a fresh read, not the kept state', async () => {
+    const streamId = newStream();
+    const mine = createStreamStateCache<TodoEvent, TodoState>(eventStore, todoList);
+    await handle(streamId, add('a', 'Buy rice'), { stateCache: mine });
+    await handle(streamId, add('b', 'Buy dal'));
+    // The client read revision 1 elsewhere: the kept revision 0 must not refuse it.
+    const result = await handle(streamId, complete('b'), { stateCache: mine, expectedRevision: 1 });
+    expect(result.nextExpectedRevision).toBe(2);
+  });
+
   it('keeps at most maxStreams streams, dropping the least recently used', async () => {
     const reads: string[] = [];
     const counting = new Proxy(eventStore, {

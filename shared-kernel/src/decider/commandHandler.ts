@@ -53,19 +53,41 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
   if (!Number.isSafeInteger(retries) || retries < 0) throw new Error(`retries must be an integer from 0, got ${retries}.`);
   const expected = options.expectedRevision === 'any' ? undefined : options.expectedRevision;
 
+  // Without a belief of the caller's, the first attempt may decide on the state this process
+  // kept without reading the stream: if another writer appended meanwhile, the append at the kept
+  // revision fails and the command is decided again on a fresh read (not counted as a retry). Only
+  // new events are taken from a kept state: a refusal or a no-op is confirmed on a fresh read, as
+  // the stream may have moved on to where the command is legal or needed.
+  let kept = expected === undefined ? options.stateCache?.peek?.(streamId) : undefined;
   for (let attempt = 0; ; attempt++) {
+    const trusted = kept;
+    kept = undefined;
     // Expecting no stream, there is nothing to read: a stream that exists fails the append as it would fail the check.
     const { state, revision, position } =
-      expected === 'no_stream'
+      trusted ??
+      (expected === 'no_stream'
         ? { state: decider.initialState(), revision: 'no_stream' as const, position: null }
         : options.stateCache
           ? await options.stateCache.load(streamId)
-          : await loadStream(eventStore, decider, streamId, upcasters);
+          : await loadStream(eventStore, decider, streamId, upcasters));
     if (expected !== undefined && !satisfies(expected, revision)) {
       throw new WrongExpectedVersionError(streamId, expected, revision);
     }
-    const events = decider.decide(command, state);
+    let events: Event[];
+    try {
+      events = decider.decide(command, state);
+    } catch (error) {
+      if (trusted) {
+        attempt--;
+        continue;
+      }
+      throw error;
+    }
     if (events.length === 0) {
+      if (trusted) {
+        attempt--;
+        continue;
+      }
       return { events, newState: state, nextExpectedRevision: revision, position };
     }
 
@@ -76,6 +98,10 @@ export async function handleCommand<Command, Event extends DomainEvent, State>(
       options.stateCache?.remember(streamId, { state: newState, revision: appended.nextExpectedRevision, position: appended.position });
       return { events, newState, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position };
     } catch (error) {
+      if (trusted && error instanceof WrongExpectedVersionError) {
+        attempt--;
+        continue;
+      }
       const retriable = error instanceof WrongExpectedVersionError && expected === undefined && attempt < retries;
       if (!retriable) throw error;
     }

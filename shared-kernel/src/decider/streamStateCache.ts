@@ -3,8 +3,10 @@
  * events appended since: for a stream many commands hit (a product whose stock orders reserve,
  * a category tree every listing checks), one short read instead of reading and folding the whole
  * stream each time. Always current as of the read: the cache only saves folding a prefix it has
- * already folded, and a command decided on it still appends at the revision it read. Least
- * recently used streams are dropped beyond `maxStreams`. Not for streams that are truncated.
+ * already folded, and a command decided on it still appends at the revision it read. A command
+ * may also decide on the kept state without reading (`peek`): its append at the kept revision
+ * fails if the stream moved on, and it is decided again on a fresh read. Least recently used
+ * streams are dropped beyond `maxStreams`. Not for streams that are truncated.
  */
 import type { CurrentRevision, EventStore, Position, RecordedEvent } from '../eventStore/eventStore';
 import type { DomainEvent } from './decider';
@@ -22,6 +24,11 @@ export interface StreamStateCache<State> {
   load(streamId: string): Promise<CachedStreamState<State>>;
   /** What a command just appended, so that the next load starts from there. */
   remember(streamId: string, entry: CachedStreamState<State>): void;
+  /**
+   * The state kept, without reading: possibly behind the stream (another process may have
+   * appended since). Only for deciding an append that expects its revision, which fails if so.
+   */
+  peek?(streamId: string): CachedStreamState<State> | undefined;
 }
 
 export interface StreamStateCacheOptions {
@@ -92,6 +99,11 @@ export function createStreamStateCache<Event extends DomainEvent, State>(
       return freshest(streamId, flight.queued);
     },
     remember: keep,
+    peek(streamId) {
+      const entry = entries.get(streamId);
+      // A read in flight may bring more: wait for it rather than decide on less.
+      return entry && entry.revision !== 'no_stream' && !flights.has(streamId) ? entry : undefined;
+    },
   };
 
   async function readForward(streamId: string): Promise<CachedStreamState<State>> {
