@@ -2,6 +2,7 @@ export * from './errors';
 export * from './eventStore';
 export * from './decider';
 export * from './database/database';
+export * from './database/microBatch';
 export * from './logging';
 export * from './projections';
 export * from './messaging';

@@ -11,14 +11,20 @@
  *
  * A handler whose effects live elsewhere (commands on event-sourced aggregates, which decide a
  * repeated request once by themselves) is given as `idempotentHandler` instead: it runs outside
- * any transaction, and the message is recorded in the inbox after it succeeds (one statement; a
- * redelivery runs the handler again, which changes nothing, and is counted as a duplicate). No
- * database connection is held while it works, so a slow command, or one that itself needs the
- * database (a personal-data key), can never starve the pool, however many messages are in flight.
+ * any transaction, and the message is recorded in the inbox after it succeeds (a redelivery runs
+ * the handler again, which changes nothing, and is counted as a duplicate). No database
+ * connection is held while it works, so a slow command, or one that itself needs the database (a
+ * personal-data key), can never starve the pool, however many messages are in flight.
+ * Those records are micro-batched (the messages finished in one tick, or while the previous
+ * insert was in flight, share one statement) and committed without waiting for the WAL flush:
+ * the record only tells a redelivery from a first delivery, the handler's effects are durable by
+ * themselves, and a record lost in a crash only makes a redelivery count as applied. If the
+ * insert fails, every message of its batch fails and is delivered again.
  */
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
 import { quoteIdentifier } from '../database/database';
+import { createMicroBatcher } from '../database/microBatch';
 import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
 import type { IntegrationEvent } from './integrationEvent';
 import { createLogger, type Logger } from '../logging';
@@ -87,13 +93,26 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   if ((options.handler === undefined) === (options.idempotentHandler === undefined)) {
     throw new Error(`Consumer '${options.name}' needs exactly one of handler and idempotentHandler.`);
   }
+  // One statement per batch. The CTE sets an asynchronous commit for this statement's own
+  // transaction; it is evaluated whenever a row is inserted (every row is joined with it), and a
+  // statement that inserts nothing writes no commit record to wait for anyway.
+  const inboxRecords = createMicroBatcher<string, boolean>({
+    maxBatchSize: 1_000,
+    flush: async (messageIds) => {
+      const inserted = (await options.db.knex.raw(
+        `with config as materialized (select set_config('synchronous_commit', 'off', true))
+         insert into ${inbox} (consumer, message_id) select ?, id from unnest(?::uuid[]) as id, config
+         on conflict do nothing returning message_id`,
+        [spec.name, [...messageIds]],
+      )) as { rows: Array<{ message_id: string }> };
+      const fresh = new Set(inserted.rows.map((row) => row.message_id));
+      // A message id twice in one batch (published twice): the first one counts as applied.
+      return messageIds.map((id) => fresh.delete(id.toLowerCase()));
+    },
+  });
   const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<boolean> => {
     await handler(message.event);
-    const first = (await options.db.knex.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
-      spec.name,
-      message.messageId,
-    ])) as { rows?: unknown[] };
-    return (first.rows ?? []).length > 0;
+    return inboxRecords.add(message.messageId);
   };
 
   const handle = async (message: InboundMessage): Promise<void> => {
@@ -125,6 +144,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   return {
     name: spec.name,
     status: () => ({ ...status }),
-    stop: () => subscription.stop(),
+    stop: async () => {
+      await subscription.stop();
+      await inboxRecords.drain();
+    },
   };
 }

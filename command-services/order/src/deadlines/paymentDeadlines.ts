@@ -15,7 +15,7 @@
  * orders), is written then; an `order.OrderRejected.v1` rejects the other orders of its checkout
  * (placed whole or not at all).
  */
-import { createLogger, quoteIdentifier, startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
+import { createLogger, createMicroBatcher, quoteIdentifier, startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
 import type { OrderService } from '../orderService';
 import { contextOf, SYSTEM_ACTOR } from '../reservationSaga/reservationSaga';
@@ -29,26 +29,60 @@ export async function migratePaymentDeadlines(knex: Knex, schema: string): Promi
   await knex.raw(`create index if not exists payment_deadlines_due on ${s}.payment_deadlines (due_at)`);
 }
 
-/** The deadlines table, as the order service writes it. */
+export interface PaymentDeadline {
+  orderId: string;
+  dueAt: string;
+}
+
+/**
+ * The deadlines table, as the order service writes it. Calls made together (concurrent checkouts,
+ * concurrent confirmations) share one statement: a micro-batch per tick, or while the previous
+ * statement is in flight. Each call resolves once its rows are written, and rejects if its batch
+ * failed.
+ */
 export interface PaymentDeadlines {
-  /** Idempotent: a deadline already there stays as it is. */
-  schedule(deadlines: ReadonlyArray<{ orderId: string; dueAt: string }>): Promise<void>;
+  /** Idempotent: a deadline already there stays as it is. A durable commit: no order is left without its deadline. */
+  schedule(deadlines: ReadonlyArray<PaymentDeadline>): Promise<void>;
   clear(orderId: string): Promise<void>;
 }
 
 export function paymentDeadlinesTable(db: Database, schema: string): PaymentDeadlines {
   const s = quoteIdentifier(schema);
+  const scheduling = createMicroBatcher<ReadonlyArray<PaymentDeadline>, void>({
+    maxBatchSize: 500,
+    flush: async (calls) => {
+      // In call order, so that of two calls for one order the first one's deadline stays, as it would one by one.
+      const rows = calls.flat().map((d) => ({ order_id: d.orderId, due_at: d.dueAt }));
+      await db.knex.raw(
+        `insert into ${s}.payment_deadlines (order_id, due_at) select d.order_id, d.due_at from jsonb_to_recordset(?::jsonb) as d(order_id uuid, due_at timestamptz) on conflict do nothing`,
+        [JSON.stringify(rows)],
+      );
+      return calls.map(() => undefined);
+    },
+  });
+  // A clear may commit without waiting for the WAL flush. A clear lost in a crash leaves the row
+  // of an order that is confirmed or has ended; at its deadline the timer runs ExpireOrder on it,
+  // which decides nothing for an order no longer pending or awaiting payment (orderDecider.ts;
+  // its unit spec covers confirmed, shipped, delivered, rejected and cancelled), and clears the
+  // row again. The CTE is evaluated whenever a row is deleted (every deleted row is
+  // joined with it); a statement that deletes nothing has no commit record to wait for.
+  const clearing = createMicroBatcher<string, void>({
+    maxBatchSize: 1_000,
+    flush: async (orderIds) => {
+      await db.knex.raw(
+        `with config as materialized (select set_config('synchronous_commit', 'off', true))
+         delete from ${s}.payment_deadlines using config where order_id = any(?::uuid[])`,
+        [[...orderIds]],
+      );
+      return orderIds.map(() => undefined);
+    },
+  });
   return {
     async schedule(deadlines) {
       if (deadlines.length === 0) return;
-      await db.knex.raw(
-        `insert into ${s}.payment_deadlines (order_id, due_at) select d.order_id, d.due_at from jsonb_to_recordset(?::jsonb) as d(order_id uuid, due_at timestamptz) on conflict do nothing`,
-        [JSON.stringify(deadlines.map((d) => ({ order_id: d.orderId, due_at: d.dueAt })))],
-      );
+      await scheduling.add(deadlines);
     },
-    async clear(orderId) {
-      await db.knex.raw(`delete from ${s}.payment_deadlines where order_id = ?`, [orderId]);
-    },
+    clear: (orderId) => clearing.add(orderId),
   };
 }
 
