@@ -78,7 +78,7 @@ export async function openOrderModule(options: OrderModuleOptions): Promise<Orde
   let deadlines: DeadlineTimer | null = null;
   if (options.transport) {
     const shared = { db, schema: ORDER_SCHEMA, transport: options.transport, logger: options.logger };
-    consumers.push(await startCopiesConsumer(shared));
+    consumers.push(await startCopiesConsumer({ ...shared, kept: { catalog, addressBooks } }));
     consumers.push(await startReservationSaga({ ...shared, orders }));
     consumers.push(await startOrderProcessConsumer({ ...shared, orders }));
     deadlines = startDeadlineTimer({ db, schema: ORDER_SCHEMA, orders, deadlines: paymentDeadlines, clock: options.clock, intervalMs: options.deadlineIntervalMs, logger: options.logger });

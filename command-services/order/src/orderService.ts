@@ -29,7 +29,7 @@ import { checkoutStreamId, evolveCheckout, initialCheckoutState, type CheckoutEv
 import { shippingFee } from './checkout/shippingFee';
 import type { AddressBookCopy } from './copies/addressBookCopy';
 import type { PaymentDeadlines } from './deadlines/paymentDeadlines';
-import { variantKey, type CatalogCopy, type SellableVariant } from './copies/catalogCopy';
+import { variantKey, type CatalogCopy, type OrderableVariant, type SellableVariant } from './copies/catalogCopy';
 import { evolveOrder, initialOrderState, orderStreamId, PAYMENT_METHODS, type OrderActor, type OrderEvent, type OrderLine, type OrderState, type PaymentMethod, type StockRefusal } from './order';
 import { orderDecider, type OrderCommand } from './orderDecider';
 
@@ -144,36 +144,41 @@ export function createOrderService(deps: OrderServiceDependencies) {
    * checked-out items leaving the cart. Safe to run any number of times.
    */
   const completeCheckout = async (placed: CheckoutEvent['data'], context: CommandContext): Promise<Position> => {
-    const positions = await Promise.all(
-      placed.orders.map(async (order) => {
-        const event: OrderEvent = {
-          type: 'OrderPlaced',
-          data: {
-            orderId: order.orderId,
-            checkoutId: placed.checkoutId,
-            buyerId: placed.buyerId,
-            shopId: order.shopId,
-            sellerId: order.sellerId,
-            shopName: order.shopName,
-            lines: order.lines,
-            itemsTotal: order.itemsTotal,
-            shippingFee: order.shippingFee,
-            total: order.total,
-            paymentMethod: placed.paymentMethod,
-            shippingAddress: placed.shippingAddress,
-            paymentDueBy: placed.paymentDueBy,
-            note: placed.note,
-            placedAt: placed.placedAt,
-          },
-        };
-        const streamId = orderStreamId(order.orderId);
-        const { position, existed } = await appendOnce(streamId, event, context);
-        // The reservation answers come next: they find the order's state here instead of reading it.
-        if (!existed) orders.remember(streamId, { state: evolveOrder(initialOrderState(), event), revision: 0, position });
-        return position;
-      }),
-    );
-    await deadlines.schedule(placed.orders.map((o) => ({ orderId: o.orderId, dueAt: placed.paymentDueBy })));
+    // The deadlines are written beside the orders, not after them: the timer finds an order not
+    // written yet (a crash between the two) made by the recovery long before it is due.
+    const scheduled = deadlines.schedule(placed.orders.map((o) => ({ orderId: o.orderId, dueAt: placed.paymentDueBy })));
+    const [positions] = await Promise.all([
+      Promise.all(
+        placed.orders.map(async (order) => {
+          const event: OrderEvent = {
+            type: 'OrderPlaced',
+            data: {
+              orderId: order.orderId,
+              checkoutId: placed.checkoutId,
+              buyerId: placed.buyerId,
+              shopId: order.shopId,
+              sellerId: order.sellerId,
+              shopName: order.shopName,
+              lines: order.lines,
+              itemsTotal: order.itemsTotal,
+              shippingFee: order.shippingFee,
+              total: order.total,
+              paymentMethod: placed.paymentMethod,
+              shippingAddress: placed.shippingAddress,
+              paymentDueBy: placed.paymentDueBy,
+              note: placed.note,
+              placedAt: placed.placedAt,
+            },
+          };
+          const streamId = orderStreamId(order.orderId);
+          const { position, existed } = await appendOnce(streamId, event, context);
+          // The reservation answers come next: they find the order's state here instead of reading it.
+          if (!existed) orders.remember(streamId, { state: evolveOrder(initialOrderState(), event), revision: 0, position });
+          return position;
+        }),
+      ),
+      scheduled,
+    ]);
     if (placed.source === 'cart') {
       await onCart(placed.buyerId, { type: 'CheckOutCart', data: { buyerId: placed.buyerId, checkoutId: placed.checkoutId, itemIds: placed.cartItemIds, now: placed.placedAt } }, context);
     }
@@ -298,7 +303,7 @@ export function createOrderService(deps: OrderServiceDependencies) {
   ): Promise<CheckoutAnswer> {
     const { checkoutId, paymentMethod, note, fingerprint } = request;
     const wanted = input.items ? checkedItems(input.items) : await cartLines(buyerId);
-    const variants = await catalog.variants(wanted.lines);
+    const variants = await catalog.orderable(wanted.lines);
     const problems: string[] = [];
     for (const [index, line] of wanted.lines.entries()) {
       const variant = variants.get(variantKey(line.productId, line.sku));
@@ -313,7 +318,7 @@ export function createOrderService(deps: OrderServiceDependencies) {
 
     const placedAt = now();
     const paymentDueBy = new Date(Date.parse(placedAt) + deps.paymentTimeoutSeconds * 1000).toISOString();
-    const byShop = new Map<string, { variant: SellableVariant; quantity: number }[]>();
+    const byShop = new Map<string, { variant: OrderableVariant; quantity: number }[]>();
     for (const line of wanted.lines) {
       const variant = variants.get(variantKey(line.productId, line.sku))!;
       byShop.set(variant.shopId, [...(byShop.get(variant.shopId) ?? []), { variant, quantity: line.quantity }]);

@@ -67,26 +67,59 @@ export async function applyAddressBookEvent(trx: Knex.Transaction, schema: strin
 }
 
 export interface AddressBookCopy {
-  /** The buyer's address to ship to; a NotFoundError a person can act on when it is not in their book. */
+  /**
+   * The buyer's address to ship to; a NotFoundError a person can act on when it is not in their
+   * book. Served from what this process read at most `cacheTtlMs` ago, or since the buyer's copy
+   * last changed here.
+   */
   shippingAddress(buyerId: string, addressId: string): Promise<ShippingAddress>;
+  /** The buyer's copy changed (or was erased): what is kept of it is read again. */
+  forget(accountId: string): void;
 }
 
-export function openAddressBookCopy(db: Database, schema: string): AddressBookCopy {
+export interface AddressBookCopyOptions {
+  /** Default 2,000 ms; 0 reads every time. */
+  cacheTtlMs?: number;
+  /** Addresses kept. Default 20,000. */
+  cacheSize?: number;
+}
+
+export function openAddressBookCopy(db: Database, schema: string, options: AddressBookCopyOptions = {}): AddressBookCopy {
   const s = quoteIdentifier(schema);
+  const ttlMs = options.cacheTtlMs ?? 2_000;
+  const maxKept = options.cacheSize ?? 20_000;
+  const kept = new Map<string, { accountId: string; address: ShippingAddress; at: number }>();
+  // Moves on every change: a read that began before one is not kept.
+  let changes = 0;
   return {
     async shippingAddress(buyerId, addressId) {
+      const key = `${buyerId}:${addressId}`;
+      const now = Date.now();
+      const entry = ttlMs > 0 ? kept.get(key) : undefined;
+      if (entry && now - entry.at < ttlMs) return entry.address;
+      const before = changes;
       const result = (await db.knex.raw(`select address from ${s}.addresses where account_id = ? and address_id = ?`, [buyerId, addressId])) as {
         rows: Array<{ address: AddressMessage | null }>;
       };
-      const address = result.rows[0]?.address;
-      if (!address) {
+      const found = result.rows[0]?.address;
+      if (!found) {
         throw new NotFoundError(
           `There is no address ${addressId} in your address book. Add it first (POST /v1/users/{id}/addresses), then check out with its addressId; a new address takes a moment to reach checkout.`,
           { field: 'addressId', addressId },
         );
       }
-      const { recipient, phone, division, district, area, line1, line2, postcode } = address;
-      return { addressId, recipient, phone, division, district, area, line1, line2, postcode };
+      const { recipient, phone, division, district, area, line1, line2, postcode } = found;
+      const address: ShippingAddress = { addressId, recipient, phone, division, district, area, line1, line2, postcode };
+      if (ttlMs > 0 && changes === before) {
+        kept.delete(key);
+        kept.set(key, { accountId: buyerId, address, at: now });
+        if (kept.size > maxKept) kept.delete(kept.keys().next().value as string);
+      }
+      return address;
+    },
+    forget(accountId) {
+      changes++;
+      for (const [key, entry] of kept) if (entry.accountId === accountId) kept.delete(key);
     },
   };
 }

@@ -36,7 +36,8 @@ interface CopyRow {
   available: Record<string, number>;
 }
 
-export interface SellableVariant {
+/** A variant as checkout needs it: what it is, its price and shop, and whether it is on sale. */
+export interface OrderableVariant {
   productId: string;
   sku: string;
   title: string;
@@ -44,7 +45,6 @@ export interface SellableVariant {
   options: Record<string, string>;
   price: Money;
   weightGrams: number | null;
-  available: number;
   shopId: string;
   shopName: string;
   sellerId: string;
@@ -52,6 +52,11 @@ export interface SellableVariant {
   shopDistrict: string;
   /** Null when it can be bought now; otherwise why not, for a person. */
   notOnSale: string | null;
+}
+
+/** A variant with the stock the copy shows now (for carts). */
+export interface SellableVariant extends OrderableVariant {
+  available: number;
 }
 
 export async function migrateCatalogCopy(knex: Knex, schema: string): Promise<void> {
@@ -161,53 +166,119 @@ export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, e
 }
 
 export interface CatalogCopy {
-  /** The variants asked for, by `productId:SKU` (upper-case SKU); absent when the product or its shop is unknown. */
+  /** The variants asked for, by `productId:SKU` (upper-case SKU), with their stock now; absent when the product or its shop is unknown. */
   variants(keys: ReadonlyArray<{ productId: string; sku: string }>): Promise<Map<string, SellableVariant>>;
+  /**
+   * The same without stock, for checkout (the product service holds the stock when it reserves):
+   * served from what this process read at most `cacheTtlMs` ago, or since the copy last changed
+   * here. Another replica's change reaches it within that time.
+   */
+  orderable(keys: ReadonlyArray<{ productId: string; sku: string }>): Promise<Map<string, OrderableVariant>>;
   /** One variant, or a NotFoundError a person can act on. */
   variant(productId: string, sku: string): Promise<SellableVariant>;
+  /** The copy of a product (or of a shop's products) changed: what is kept of it is read again. */
+  forget(change: { productId?: string; shopId?: string }): void;
+}
+
+export interface CatalogCopyOptions {
+  /** How long checkout may use a product's details read earlier. Default 2,000 ms; 0 reads every time. */
+  cacheTtlMs?: number;
+  /** Products kept. Default 20,000. */
+  cacheSize?: number;
 }
 
 export const variantKey = (productId: string, sku: string): string => `${productId}:${sku.toUpperCase()}`;
 
-export function openCatalogCopy(db: Database, schema: string): CatalogCopy {
+/** The product and shop changes of an event that the kept details depend on (stock changes are not among them). */
+export function catalogChangeOf(event: IntegrationEvent): { productId?: string; shopId?: string } | null {
+  const data = event.data as Record<string, unknown>;
+  if (event.type.startsWith('shop.')) return typeof data['shopId'] === 'string' ? { shopId: data['shopId'] } : null;
+  if (!event.type.startsWith('product.') || STOCK_EVENTS.has(event.type)) return null;
+  return typeof data['productId'] === 'string' ? { productId: data['productId'] } : null;
+}
+
+export function openCatalogCopy(db: Database, schema: string, options: CatalogCopyOptions = {}): CatalogCopy {
   const s = quoteIdentifier(schema);
+  const ttlMs = options.cacheTtlMs ?? 2_000;
+  const maxKept = options.cacheSize ?? 20_000;
+  const kept = new Map<string, { row: CopyRow; at: number }>();
+  // Moves on every change: a read that began before one is not kept.
+  let changes = 0;
+
+  const load = async (productIds: string[], withStock: boolean): Promise<CopyRow[]> => {
+    const stock = withStock
+      ? `coalesce((select jsonb_object_agg(vs.sku, vs.available) from ${s}.variant_stock vs where vs.product_id = p.product_id), '{}'::jsonb)`
+      : `'{}'::jsonb`;
+    const result = (await db.knex.raw(
+      `select p.product_id, p.title, p.image, p.variants, st.status, sh.shop_id, sh.name as shop_name, sh.status as shop_status, sh.owner_id, sh.division, sh.district,
+              ${stock} as available
+         from ${s}.products p
+         join ${s}.shops sh on sh.shop_id = p.shop_id
+         join ${s}.product_standing st on st.product_id = p.product_id
+        where p.product_id = any(?::uuid[])`,
+      [productIds],
+    )) as { rows: CopyRow[] };
+    return result.rows;
+  };
+
+  const pick = <V>(keys: ReadonlyArray<{ productId: string; sku: string }>, rows: CopyRow[], make: (row: CopyRow, variant: CopiedVariant, productId: string) => V): Map<string, V> => {
+    const byId = new Map(rows.map((r) => [r.product_id, r]));
+    const found = new Map<string, V>();
+    for (const { productId, sku } of keys) {
+      const row = byId.get(productId);
+      const variant = row?.variants.find((v) => v.sku === sku.toUpperCase());
+      if (row && variant) found.set(variantKey(productId, sku), make(row, variant, productId));
+    }
+    return found;
+  };
+
+  const orderableOf = (row: CopyRow, variant: CopiedVariant, productId: string): OrderableVariant => ({
+    productId,
+    sku: variant.sku,
+    title: row.title,
+    image: row.image,
+    options: variant.options,
+    price: variant.price,
+    weightGrams: variant.weightGrams,
+    shopId: row.shop_id,
+    shopName: row.shop_name,
+    sellerId: row.owner_id,
+    shopDivision: row.division,
+    shopDistrict: row.district,
+    notOnSale: notOnSale(row.title, row.status, row.shop_name, row.shop_status),
+  });
+
   const copy: CatalogCopy = {
     async variants(keys) {
-      const found = new Map<string, SellableVariant>();
       const productIds = [...new Set(keys.map((k) => k.productId))];
-      if (productIds.length === 0) return found;
-      const result = (await db.knex.raw(
-        `select p.product_id, p.title, p.image, p.variants, st.status, sh.shop_id, sh.name as shop_name, sh.status as shop_status, sh.owner_id, sh.division, sh.district,
-                coalesce((select jsonb_object_agg(vs.sku, vs.available) from ${s}.variant_stock vs where vs.product_id = p.product_id), '{}'::jsonb) as available
-           from ${s}.products p
-           join ${s}.shops sh on sh.shop_id = p.shop_id
-           join ${s}.product_standing st on st.product_id = p.product_id
-          where p.product_id = any(?::uuid[])`,
-        [productIds],
-      )) as { rows: CopyRow[] };
-      const byId = new Map(result.rows.map((r) => [r.product_id, r]));
-      for (const { productId, sku } of keys) {
-        const row = byId.get(productId);
-        const variant = row?.variants.find((v) => v.sku === sku.toUpperCase());
-        if (!row || !variant) continue;
-        found.set(variantKey(productId, sku), {
-          productId,
-          sku: variant.sku,
-          title: row.title,
-          image: row.image,
-          options: variant.options,
-          price: variant.price,
-          weightGrams: variant.weightGrams,
-          available: Math.max(0, row.available[variant.sku] ?? 0),
-          shopId: row.shop_id,
-          shopName: row.shop_name,
-          sellerId: row.owner_id,
-          shopDivision: row.division,
-          shopDistrict: row.district,
-          notOnSale: notOnSale(row.title, row.status, row.shop_name, row.shop_status),
-        });
+      if (productIds.length === 0) return new Map();
+      return pick(keys, await load(productIds, true), (row, variant, productId) => ({
+        ...orderableOf(row, variant, productId),
+        available: Math.max(0, row.available[variant.sku] ?? 0),
+      }));
+    },
+    async orderable(keys) {
+      const now = Date.now();
+      const rows: CopyRow[] = [];
+      const missing: string[] = [];
+      for (const productId of new Set(keys.map((k) => k.productId))) {
+        const entry = ttlMs > 0 ? kept.get(productId) : undefined;
+        if (entry && now - entry.at < ttlMs) rows.push(entry.row);
+        else missing.push(productId);
       }
-      return found;
+      if (missing.length > 0) {
+        const before = changes;
+        const loaded = await load(missing, false);
+        rows.push(...loaded);
+        if (ttlMs > 0 && changes === before) {
+          for (const row of loaded) {
+            kept.delete(row.product_id);
+            kept.set(row.product_id, { row, at: now });
+            if (kept.size > maxKept) kept.delete(kept.keys().next().value as string);
+          }
+        }
+      }
+      return pick(keys, rows, orderableOf);
     },
     async variant(productId, sku) {
       const found = (await copy.variants([{ productId, sku }])).get(variantKey(productId, sku));
@@ -218,6 +289,11 @@ export function openCatalogCopy(db: Database, schema: string): CatalogCopy {
         );
       }
       return found;
+    },
+    forget({ productId, shopId }) {
+      changes++;
+      if (productId) kept.delete(productId);
+      if (shopId) for (const [id, entry] of kept) if (entry.row.shop_id === shopId) kept.delete(id);
     },
   };
   return copy;
