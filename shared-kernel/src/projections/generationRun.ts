@@ -3,9 +3,10 @@
  * back-pressure), and applies each batch to the read model in one transaction that also moves the
  * checkpoint, so that every event's effect lands exactly once even when the process dies mid-batch.
  * The checkpoint moves by compare-and-set: a second writer cannot move it backwards or double-apply.
+ * Once live, a move past filtered-out events only is written at most once per interval.
  */
 import type { Knex } from 'knex';
-import { bufferTime, concatMap, filter, from, type Subscription } from 'rxjs';
+import { bufferTime, concatMap, filter, finalize, from, merge, Subject, type Subscription } from 'rxjs';
 import type { Database } from '../database/database';
 import type { EventStore, Position, RecordedEvent, SubscriptionMessage } from '../eventStore/eventStore';
 import type { Logger } from '../logging';
@@ -49,6 +50,11 @@ export interface GenerationRunOptions {
   maxBatchSize?: number;
   /** How long a batch waits to fill before it is applied anyway. */
   maxBatchDelayMs?: number;
+  /**
+   * Once live, a batch that only moves the checkpoint (past events the filter leaves out) is written
+   * at most this often; meanwhile it waits, and a batch with events covers it. 0 writes each at once.
+   */
+  checkpointOnlyIntervalMs?: number;
   onOutboxWritten?: () => void;
   onProgress?: (progress: GenerationProgress) => void;
   logger: Logger;
@@ -64,10 +70,14 @@ export interface GenerationRun {
 /** Another writer moved the checkpoint: this run is no longer the active one. */
 class CheckpointMovedError extends Error {}
 
+/** A subscription message, or the tick that writes a deferred checkpoint through the same pipeline. */
+type RunMessage = SubscriptionMessage | { kind: 'flush' };
+
 export async function startGenerationRun(options: GenerationRunOptions): Promise<GenerationRun> {
   const { store, db, runtimeSchema, definition, generation, mode, logger } = options;
   const maxBatchSize = options.maxBatchSize ?? (mode === 'rebuild' ? 5000 : 1000);
   const maxBatchDelayMs = options.maxBatchDelayMs ?? 5;
+  const checkpointOnlyIntervalMs = options.checkpointOnlyIntervalMs ?? 50;
   const highWaterMark = maxBatchSize * 2;
   const schema = generationSchema(definition.name, generation);
   const tables = runtimeTables(runtimeSchema);
@@ -79,6 +89,14 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
   let caughtUp = false;
   let inFlight = 0;
   let demandWaiters: Array<() => void> = [];
+  // when this run last wrote its checkpoint (performance.now())
+  let lastWriteAt = -Infinity;
+  // a checkpoint-only move not written yet, and the timer that will write it
+  let deferred: Position | null = null;
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushes = new Subject<RunMessage>();
+  // the batch being applied, which a deferred write at the end must not overlap
+  let applying: Promise<void> = Promise.resolve();
   const progress: GenerationProgress = {
     projector: definition.name,
     generation,
@@ -96,14 +114,25 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
   const running: { subscription?: Subscription } = {};
   let finished = false;
 
-  const finish = async (state: GenerationState, failure?: ProjectionFailure): Promise<void> => {
+  /** `inBatch`: called by the batch being applied, so there is none to wait for. */
+  const finish = async (state: GenerationState, failure?: ProjectionFailure, inBatch = false): Promise<void> => {
     if (finished) return;
     finished = true;
     running.subscription?.unsubscribe();
-    progress.state = state;
-    progress.error = failure ?? null;
+    clearTimeout(flushTimer);
     for (const wake of demandWaiters) wake();
     demandWaiters = [];
+    if (state === 'stopped' && deferred !== null) {
+      // so that a restart does not read those filtered-out events again
+      if (!inBatch) await applying.catch(() => undefined);
+      try {
+        if (deferred !== null && (position === null || deferred > position)) await applyEvents([], deferred);
+      } catch (error) {
+        logger.warn({ err: error, projector: definition.name, generation }, 'could not write the deferred checkpoint');
+      }
+    }
+    progress.state = state;
+    progress.error = failure ?? null;
     try {
       await db.knex(tables.checkpoints).where(where).update({ state, error: failure ? JSON.stringify(failure) : null, updated_at: db.knex.fn.now() });
     } catch (error) {
@@ -131,8 +160,11 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     await db.knex.transaction(async (trx) => {
       // No need to wait for the WAL flush: a crash can lose only the newest commits, and with them
       // their checkpoint, so the events are applied again from the durable one. Exactly once still.
-      await trx.raw('set local synchronous_commit = off');
-      const current = await trx(tables.checkpoints).where(where).forUpdate().first('position', 'events_applied');
+      // set_config(..., true) is `set local`, sent with the lock: one round trip, not two.
+      const current = await trx(tables.checkpoints)
+        .where(where)
+        .forUpdate()
+        .first(trx.raw(`set_config('synchronous_commit', 'off', true)`), 'position', 'events_applied');
       if (!current || current.position !== position) {
         throw new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}, found ${current?.position}).`);
       }
@@ -152,6 +184,12 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     });
     // committed: the relay can publish at once rather than at its next poll
     if (outboxRows > 0) options.onOutboxWritten?.();
+    lastWriteAt = performance.now();
+    if (deferred !== null && to >= deferred) {
+      deferred = null;
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
     position = to;
     progress.position = to;
     progress.eventsApplied += events.length;
@@ -160,9 +198,13 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
 
   /** The outbox has its own checkpoint shared by every generation: a replay never publishes again. */
   const writeOutbox = async (trx: Knex.Transaction, events: RecordedEvent[]): Promise<number> => {
-    await trx(tables.outboxCheckpoints).insert({ projector: definition.name, position: null }).onConflict('projector').ignore();
-    const published = await trx(tables.outboxCheckpoints).where({ projector: definition.name }).forUpdate().first('position');
-    const after = published?.position as Position | null;
+    // Creates the row or locks it, and returns its position: one round trip.
+    const [published] = await trx(tables.outboxCheckpoints)
+      .insert({ projector: definition.name, position: null })
+      .onConflict('projector')
+      .merge(['projector'])
+      .returning('position');
+    const after = (published?.position ?? null) as Position | null;
     const fresh = after === null ? events : events.filter((event) => event.position > after);
     if (fresh.length === 0) return 0;
     const rows = fresh.flatMap((event) =>
@@ -199,26 +241,48 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     return null;
   };
 
-  const applyMessages = async (messages: SubscriptionMessage[]): Promise<void> => {
+  /** Remembers a checkpoint-only move, to be written once the interval since the last write has passed. */
+  const deferCheckpoint = (to: Position): void => {
+    deferred = to;
+    flushTimer ??= setTimeout(
+      () => {
+        flushTimer = undefined;
+        flushes.next({ kind: 'flush' });
+      },
+      Math.max(0, lastWriteAt + checkpointOnlyIntervalMs - performance.now()),
+    );
+  };
+
+  const applyMessages = async (messages: RunMessage[]): Promise<void> => {
     if (finished) return;
     const upcast = definition.upcasters;
     const events: RecordedEvent[] = [];
     let to: Position | null = null;
     let sawCaughtUp = false;
+    let flush = false;
     for (const message of messages) {
       if (message.kind === 'event') {
         if (position === null || message.event.position > position) events.push(upcast ? (upcast.upcast(message.event) as RecordedEvent) : message.event);
         to = message.event.position;
       } else if (message.kind === 'checkpoint') {
         to = message.position;
-      } else {
+      } else if (message.kind === 'caughtUp') {
         sawCaughtUp = true;
+      } else {
+        flush = true;
       }
     }
+    if (flush && deferred !== null && (to === null || deferred > to)) to = deferred;
     const eventCount = messages.filter((m) => m.kind === 'event').length;
     try {
+      // Rebuilds and catching up never defer: a rebuild must end at the caught-up position.
+      const mayDefer = caughtUp && !options.untilCaughtUp && !flush && events.length === 0;
       if (sawCaughtUp) caughtUp = true;
       if (to !== null && (position === null || to > position)) {
+        if (mayDefer && performance.now() - lastWriteAt < checkpointOnlyIntervalMs) {
+          deferCheckpoint(to);
+          return;
+        }
         try {
           await applyEvents(events, to);
         } catch (error) {
@@ -226,7 +290,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
           const failure = await isolateFailure(events);
           if (failure) {
             logger.error({ projector: definition.name, generation, failure }, 'projector stopped: an event could not be applied');
-            await finish('failed', failure);
+            await finish('failed', failure, true);
             return;
           }
           logger.warn({ projector: definition.name, generation, err: error }, 'a batch failed but each of its events applied alone');
@@ -237,7 +301,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
         progress.state = 'live';
         if (options.untilCaughtUp) {
           options.onProgress?.({ ...progress });
-          await finish('caught_up');
+          await finish('caught_up', undefined, true);
           return;
         }
       } else {
@@ -250,20 +314,26 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
   };
 
   progress.state = 'catching_up';
-  running.subscription = store
-    .subscribeToAll({ fromPosition: position ?? 'start', filter: definition.filter, batchSize: maxBatchSize, demand })
+  const subscription = store.subscribeToAll({ fromPosition: position ?? 'start', filter: definition.filter, batchSize: maxBatchSize, demand }).pipe(
+    filter((message) => {
+      if (message.kind === 'event') inFlight++;
+      return true;
+    }),
+    // the pipeline ends with the subscription, as it did before flushes joined it
+    finalize(() => flushes.complete()),
+  );
+  // Flushes travel the same concatMap as batches: a deferred write never overlaps another one.
+  running.subscription = merge(subscription, flushes)
     .pipe(
-      filter((message) => {
-        if (message.kind === 'event') inFlight++;
-        return true;
-      }),
       bufferTime(maxBatchDelayMs, null, maxBatchSize),
       filter((messages) => messages.length > 0),
-      concatMap((messages) => from(applyMessages(messages))),
+      concatMap((messages) => from((applying = applyMessages(messages)))),
     )
     .subscribe({
       error: (error: unknown) => {
         if (error instanceof CheckpointMovedError) {
+          // the other writer owns the checkpoint now
+          deferred = null;
           logger.warn({ projector: definition.name, generation, err: error }, 'another writer took over this projector; standing down');
           void finish('stopped');
           return;

@@ -27,6 +27,8 @@ export interface ProjectorWorkerOptions {
   checkIntervalMs?: number;
   maxBatchSize?: number;
   maxBatchDelayMs?: number;
+  /** How often, at most, the live run writes a checkpoint that only moves past filtered-out events. */
+  checkpointOnlyIntervalMs?: number;
   /** Called after every committed batch (and state change) of the run in progress. */
   onProgress?: (progress: GenerationProgress) => void;
 }
@@ -64,6 +66,7 @@ export function startProjectorWorker(options: ProjectorWorkerOptions): Projector
       mode: 'live',
       maxBatchSize: options.maxBatchSize,
       maxBatchDelayMs: options.maxBatchDelayMs,
+      checkpointOnlyIntervalMs: options.checkpointOnlyIntervalMs,
       onOutboxWritten: options.onOutboxWritten,
       onProgress: (p) => {
         lastProgress = p;
@@ -72,6 +75,8 @@ export function startProjectorWorker(options: ProjectorWorkerOptions): Projector
       logger: log,
     });
     const current = run;
+    // stop() came while the run was starting: it found no run to stop, so this one stops itself.
+    if (abort.signal.aborted) void current.stop();
     const watch = (async () => {
       while (!abort.signal.aborted) {
         const outcome = await Promise.race([current.done, sleep(checkIntervalMs).then(() => null)]);
