@@ -9,6 +9,18 @@
  * which delivers it again and, after `maxAttempts`, moves it to the consumer's dead-letter queue.
  * So each message changes the database exactly once, however often it arrives.
  *
+ * With `batchTransactions`, the messages being handled at once (up to `prefetch`) share that
+ * transaction instead of taking one each: they are gathered by the micro-batcher (the messages
+ * delivered in one tick, or while the previous batch was in flight), their ids go into the inbox
+ * in one statement, the handler runs for each new one in turn with the same `trx`, and one commit
+ * (synchronous, as always here) precedes every acknowledgement. A batch of one is handled as
+ * above. If a batch of several fails, nothing of it was committed, and each of its messages is
+ * handled again by itself, in its own transaction, within the same delivery: the good ones commit
+ * and only the bad one fails, counts as a failure and goes back to the transport. No savepoints
+ * are needed for that, at the price of running the handlers of a failed batch twice; so a batched
+ * handler must keep its effects in `trx` (or defer them to `trx.executionPromise`), and must not
+ * swallow a database error (that aborts the shared transaction).
+ *
  * A handler whose effects live elsewhere (commands on event-sourced aggregates, which decide a
  * repeated request once by themselves) is given as `idempotentHandler` instead: it runs outside
  * any transaction, and the message is recorded in the inbox after it succeeds (a redelivery runs
@@ -47,6 +59,12 @@ export interface ConsumerOptions {
   transport: Transport;
   /** Runs in the inbox's transaction: its writes with `trx` commit with the message's record. */
   handler?: IntegrationEventHandler;
+  /**
+   * With `handler`: the messages handled at once share one transaction (and one commit) instead
+   * of one each; a failed batch is applied again message by message (see the top of this file).
+   * For handlers whose messages are independent of each other. Default false.
+   */
+  batchTransactions?: boolean;
   /** Or: runs outside any transaction, before the message is recorded (see the top of this file). */
   idempotentHandler?: IdempotentEventHandler;
   /** Deliveries of one message before it is dead-lettered. Default 5. */
@@ -62,7 +80,10 @@ export interface ConsumerStatus {
   applied: number;
   /** Redeliveries found in the inbox and skipped. */
   duplicates: number;
-  /** Handler runs that failed (each is retried or dead-lettered). */
+  /**
+   * Handler runs that failed (each is retried or dead-lettered). A failed batch is not counted:
+   * its messages are each handled again, and count by how that ends.
+   */
   failures: number;
   lastError: { message: string; messageId: string; at: Date } | null;
 }
@@ -93,6 +114,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   if ((options.handler === undefined) === (options.idempotentHandler === undefined)) {
     throw new Error(`Consumer '${options.name}' needs exactly one of handler and idempotentHandler.`);
   }
+  if (options.batchTransactions && !options.handler) {
+    throw new Error(`Consumer '${options.name}': batchTransactions applies to a handler, not to an idempotentHandler (whose records are batched anyway).`);
+  }
   // One statement per batch. The CTE sets an asynchronous commit for this statement's own
   // transaction; it is evaluated whenever a row is inserted (every row is joined with it), and a
   // statement that inserts nothing writes no commit record to wait for anyway.
@@ -115,17 +139,63 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     return inboxRecords.add(message.messageId);
   };
 
+  /** One message in its own transaction: true if applied, false if a duplicate. */
+  const handleAlone = (message: InboundMessage, handler: IntegrationEventHandler): Promise<boolean> =>
+    options.db.knex.transaction(async (trx) => {
+      const first = (await trx.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
+        spec.name,
+        message.messageId,
+      ])) as { rows?: unknown[] };
+      if ((first.rows ?? []).length === 0) return false;
+      await handler(message.event, trx);
+      return true;
+    });
+
+  // What each message of a failed batch is told: handle it again by itself.
+  const AGAIN_ALONE = Symbol('again alone');
+  const batchedTransactions =
+    options.batchTransactions && options.handler
+      ? createMicroBatcher<InboundMessage, boolean | typeof AGAIN_ALONE>({
+          maxBatchSize: spec.prefetch,
+          flush: async (messages) => {
+            const handler = options.handler!;
+            // Alone anyway: its error is its own, and running it again would change nothing.
+            if (messages.length === 1) return [await handleAlone(messages[0]!, handler)];
+            try {
+              return await options.db.knex.transaction(async (trx) => {
+                const inserted = (await trx.raw(
+                  `insert into ${inbox} (consumer, message_id) select ?, id from unnest(?::uuid[]) as id on conflict do nothing returning message_id`,
+                  [spec.name, messages.map((message) => message.messageId)],
+                )) as { rows: Array<{ message_id: string }> };
+                const fresh = new Set(inserted.rows.map((row) => row.message_id));
+                const applied: boolean[] = [];
+                for (const message of messages) {
+                  // A message id twice in one batch (published twice): the first one counts as applied.
+                  const first = fresh.delete(message.messageId.toLowerCase());
+                  if (first) await handler(message.event, trx);
+                  applied.push(first);
+                }
+                return applied;
+              });
+            } catch (error) {
+              logger.info(
+                { consumer: spec.name, messages: messages.length, messageIds: messages.map((message) => message.messageId), error: errorMessage(error) },
+                'Consumer: a batch transaction failed; each of its messages is handled again in its own transaction',
+              );
+              return messages.map(() => AGAIN_ALONE);
+            }
+          },
+        })
+      : null;
+  const handleInTransaction = async (message: InboundMessage, handler: IntegrationEventHandler): Promise<boolean> => {
+    if (!batchedTransactions) return handleAlone(message, handler);
+    const applied = await batchedTransactions.add(message);
+    return applied === AGAIN_ALONE ? handleAlone(message, handler) : applied;
+  };
+
   const handle = async (message: InboundMessage): Promise<void> => {
     try {
-      const applied = options.idempotentHandler ? await handleOutside(message, options.idempotentHandler) : await options.db.knex.transaction(async (trx) => {
-        const first = (await trx.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
-          spec.name,
-          message.messageId,
-        ])) as { rows?: unknown[] };
-        if ((first.rows ?? []).length === 0) return false;
-        await options.handler!(message.event, trx);
-        return true;
-      });
+      const applied = options.idempotentHandler ? await handleOutside(message, options.idempotentHandler) : await handleInTransaction(message, options.handler!);
       if (applied) status.applied += 1;
       else status.duplicates += 1;
     } catch (error) {
@@ -146,6 +216,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     status: () => ({ ...status }),
     stop: async () => {
       await subscription.stop();
+      await batchedTransactions?.drain();
       await inboxRecords.drain();
     },
   };

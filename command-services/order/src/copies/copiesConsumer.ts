@@ -26,6 +26,9 @@ export function startCopiesConsumer(options: {
     db: options.db,
     transport: options.transport,
     prefetch: 20,
+    // Each message is an independent upsert guarded by its revision, its cache effects wait for
+    // the commit: safe to share a transaction (a failed batch is applied again message by message).
+    batchTransactions: true,
     handler: async (event, trx) => {
       await applyCopiedEvent(trx, options.schema, event);
       if (!kept) return;
