@@ -47,7 +47,17 @@ export interface RunningMarketplace {
   stop(): Promise<void>;
 }
 
-export async function startMarketplace(config: Config, logger: Logger, options: { validateResponses?: boolean } = {}): Promise<RunningMarketplace> {
+export interface MarketplaceOptions {
+  validateResponses?: boolean;
+  /**
+   * Run the projector workers and the outbox relay here (default true). False when the
+   * projections service runs as a process of its own against the same stores and RabbitMQ
+   * (`npm run start:projections`): with the in-process bus nothing would publish integration events.
+   */
+  projections?: boolean;
+}
+
+export async function startMarketplace(config: Config, logger: Logger, options: MarketplaceOptions = {}): Promise<RunningMarketplace> {
   const store = await openConfiguredEventStore(config);
   const db = await openConfiguredReadModelDatabase(config);
   const account = await openAccountModule({ store, db, config });
@@ -57,7 +67,10 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
   const product = await openProductModule({ store, db, config, verifier: account.verifier, transport: bus, logger });
   const order = await openOrderModule({ store, db, config, verifier: account.verifier, transport: bus, logger });
   // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
-  const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
+  if (options.projections === false && !config.BDBAZAR_RABBITMQ_URL) {
+    throw new Error('The marketplace can leave its projections to a process of their own only when integration events go through RabbitMQ (BDBAZAR_RABBITMQ_URL).');
+  }
+  const projections = options.projections === false ? null : await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
 
   const routes = Router();
   routes.use(await accountRoutes({ module: account, db }));
@@ -80,7 +93,7 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
     store,
     stop: async () => {
       await server.close();
-      await projections.stop();
+      await projections?.stop();
       await order.stop();
       await product.stop();
       await bus.close();

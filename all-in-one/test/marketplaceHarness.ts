@@ -8,7 +8,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { createLogger, loadConfig, silentLogger, type Config } from '@bdbazar/shared-kernel';
+import { projectors, startProjectionsService } from '@bdbazar/projections';
+import {
+  DEFAULT_RUNTIME_SCHEMA,
+  createLogger,
+  decryptingEventStore,
+  loadConfig,
+  openConfiguredEventStore,
+  openConfiguredRabbitMqTransport,
+  openConfiguredReadModelDatabase,
+  openPersonalDataVault,
+  silentLogger,
+  type Config,
+  type Logger,
+} from '@bdbazar/shared-kernel';
 import { deleteBrokerObjects } from '../../shared-kernel/test/messaging/fixtures';
 import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '../src/marketplace';
 
@@ -26,6 +39,23 @@ export interface Actor {
   refreshToken: string;
 }
 
+/** The projections service as its own process would run it (projections/src/main.ts), over its own connections. */
+async function startProjectionsApart(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const store = await openConfiguredEventStore(config);
+  const db = await openConfiguredReadModelDatabase(config);
+  const transport = await openConfiguredRabbitMqTransport(config, logger);
+  const reader = decryptingEventStore(store, await openPersonalDataVault(db));
+  const service = await startProjectionsService({ store: reader, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: transport, logger });
+  return {
+    stop: async () => {
+      await service.stop();
+      await transport.close();
+      await db.close();
+      await store.close();
+    },
+  };
+}
+
 export class TestMarketplace {
   private constructor(
     readonly market: RunningMarketplace,
@@ -37,7 +67,7 @@ export class TestMarketplace {
    * `rabbitmqUrl`: integration events go through that broker (an exchange and queues of this
    * marketplace's own) instead of the in-process bus. `env`: more configuration.
    */
-  static async start(serverUrl: string, options: { rabbitmqUrl?: string; env?: Record<string, string> } = {}): Promise<TestMarketplace> {
+  static async start(serverUrl: string, options: { rabbitmqUrl?: string; env?: Record<string, string>; projectionsApart?: boolean } = {}): Promise<TestMarketplace> {
     const database = `bdbazar_api_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: serverUrl });
     await admin.connect();
@@ -63,8 +93,11 @@ export class TestMarketplace {
       { dotenv: false },
     );
     const logger = process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
-    const market = await startMarketplace(config, logger, { validateResponses: true });
+    const market = await startMarketplace(config, logger, { validateResponses: true, projections: !options.projectionsApart });
+    // As `npm run start:projections` runs them beside the services: stores and a broker connection of their own.
+    const projections = options.projectionsApart ? await startProjectionsApart(config, logger) : null;
     return new TestMarketplace(market, config, async () => {
+      await projections?.stop();
       await market.stop();
       if (options.rabbitmqUrl) {
         const queues = MARKETPLACE_CONSUMERS.flatMap((name) => [`${config.BDBAZAR_RABBITMQ_QUEUE_PREFIX}${name}`, `${config.BDBAZAR_RABBITMQ_QUEUE_PREFIX}${name}.dlq`]);

@@ -4,7 +4,8 @@
  * services cross the broker). Exactly 10 orders hold stock, 990 are rejected with a reason a
  * buyer understands, the stock ends with nothing available, and no event of the product ever
  * shows it below zero. Three rounds, each on a fresh product. And a checkout over three shops
- * where one line cannot be held leaves nothing reserved anywhere.
+ * where one line cannot be held leaves nothing reserved anywhere. Once more (one round) with the
+ * projections service apart, over connections of its own, as docker-compose deploys it.
  */
 import { describeWithServer, requireServerUrl } from '../../test/servers';
 import { TestMarketplace } from './marketplaceHarness';
@@ -13,7 +14,6 @@ import { eventually, OrderFixture, ok, tag } from './orderFixture';
 const CHECKOUTS = 1_000;
 const IN_STOCK = 10;
 const BUYERS = 40;
-const ROUNDS = 3;
 
 interface Level {
   sku: string;
@@ -22,7 +22,7 @@ interface Level {
   available: number;
 }
 
-describeWithServer('postgres', 'on PostgreSQL', () => describeWithServer('rabbitmq', 'a thousand checkouts for ten in stock, on RabbitMQ', () => {
+function oversellSuite(options: { projectionsApart: boolean; rounds: number }): void {
   let t: TestMarketplace;
   let f: OrderFixture;
   let shopId: string;
@@ -30,7 +30,7 @@ describeWithServer('postgres', 'on PostgreSQL', () => describeWithServer('rabbit
   let buyers: Array<Awaited<ReturnType<OrderFixture['buyer']>>>;
 
   beforeAll(async () => {
-    t = await TestMarketplace.start(requireServerUrl('postgres'), { rabbitmqUrl: requireServerUrl('rabbitmq') });
+    t = await TestMarketplace.start(requireServerUrl('postgres'), { rabbitmqUrl: requireServerUrl('rabbitmq'), projectionsApart: options.projectionsApart });
     f = new OrderFixture(t, await t.createAdmin());
     seller = await t.approvedSeller(f.admin);
     shopId = await f.shop(seller);
@@ -40,7 +40,7 @@ describeWithServer('postgres', 'on PostgreSQL', () => describeWithServer('rabbit
     await t?.stop();
   });
 
-  for (let round = 1; round <= ROUNDS; round++) {
+  for (let round = 1; round <= options.rounds; round++) {
     it(`holds exactly ${IN_STOCK} and rejects the rest (round ${round})`, async () => {
       const [variant] = await f.product(seller, shopId, [{ stock: IN_STOCK }]);
       const line = { productId: variant!.productId, sku: variant!.sku, quantity: 1 };
@@ -108,4 +108,11 @@ describeWithServer('postgres', 'on PostgreSQL', () => describeWithServer('rabbit
       { onHand: 1, reserved: 0 },
     ]);
   }, 60_000);
-}));
+}
+
+describeWithServer('postgres', 'on PostgreSQL', () =>
+  describeWithServer('rabbitmq', 'a thousand checkouts for ten in stock, on RabbitMQ', () => {
+    describe('with the projections in the marketplace process', () => oversellSuite({ projectionsApart: false, rounds: 3 }));
+    describe('with the projections service apart, as deployed', () => oversellSuite({ projectionsApart: true, rounds: 1 }));
+  }),
+);

@@ -21,6 +21,8 @@
  * BDBAZAR_BENCH_RABBITMQ_URL is set, integration events go through it (an exchange and queues of
  * the run's own, deleted at the end); otherwise the in-process bus. BDBAZAR_BENCH_SCALE (default
  * 1) scales the sellers, buyers, samples and durations (0.25 for a quick try).
+ * BDBAZAR_BENCH_PROJECTIONS_PROCESS=1 (with RabbitMQ): the projections service runs in a process of its
+ * own, as docker-compose deploys it, instead of inside the marketplace's.
  * BDBAZAR_BENCH_LOG_LEVEL (default silent): the marketplace logs at that level (pino, on stdout).
  */
 import os from 'node:os';
@@ -43,6 +45,8 @@ const scaled = (n: number): number => Math.max(1, Math.round(n * SCALE));
 
 const POSTGRES_URL = process.env['BDBAZAR_BENCH_POSTGRES_URL'] ?? DEFAULT_POSTGRES_URL;
 const RABBITMQ_URL = process.env['BDBAZAR_BENCH_RABBITMQ_URL'] || undefined;
+/** The projections service (projectors, outbox relay) as a process of its own, as deployed (needs RabbitMQ). */
+const PROJECTIONS_PROCESS = process.env['BDBAZAR_BENCH_PROJECTIONS_PROCESS'] === '1';
 /** The marketplace's log level (pino, on stdout; silent unless set): to find out why a run stalls or requests fail. */
 const LOG_LEVEL = process.env['BDBAZAR_BENCH_LOG_LEVEL'] ?? 'silent';
 const RESULTS_FILE = path.resolve(__dirname, '..', 'results', 'orders.json');
@@ -174,6 +178,7 @@ async function main(): Promise<void> {
     bench: 'orders',
     logger: createLogger({ name: 'bench-orders', level: LOG_LEVEL }),
     ...(RABBITMQ_URL ? { rabbitmqUrl: RABBITMQ_URL } : {}),
+    projectionsProcess: PROJECTIONS_PROCESS,
   });
   const ownDatabases = [databaseOf(POSTGRES_URL), market.database];
   const commitsBefore = await commitsElsewhere(POSTGRES_URL, ownDatabases);
@@ -469,7 +474,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
     `Orders benchmark — ${new Date().toISOString()} — integration events: ${bus}`,
     `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
-    `app: account, shop, product and order services + query API + projectors in this process over one fresh PostgreSQL database, ${bus}, LOG_LEVEL ${LOG_LEVEL}, no response validation`,
+    `app: account, shop, product and order services + query API ${PROJECTIONS_PROCESS ? 'in this process, the projections service (projectors, outbox relay) in a process of its own (its CPU counts in "the rest")' : '+ projectors in this process'} over one fresh PostgreSQL database, ${bus}, LOG_LEVEL ${LOG_LEVEL}, no response validation`,
     `set-up over HTTP (not timed): ${m.setup.sellers} sellers, ${m.setup.shops} shops, ${m.setup.products} published products (${m.setup.variants} variants, ${formatNumber(CONFIG.stockPerVariant)} each in stock), ${m.setup.buyers} buyers with an address each, in ${seconds(Object.values(s).reduce((a, b) => a + b, 0))} (until the order service knew every variant and address: ${seconds(s['copiesKnown'] ?? 0)})`,
     `checkouts (seed ${CONFIG.seed}, scale ${SCALE}): a mix of ${formatNumber(x.checkouts)}, each with explicit items: ${formatNumber(x.linesPerCheckout, 2)} lines (1 to 3, quantity 1 to 3), ${formatNumber(x.ordersPerCheckout, 2)} orders (${percent(x.twoShopShare, 1)} from two shops), ${percent(x.cashOnDeliveryShare, 1)} cash on delivery (confirmed once reserved), the rest bKash (awaiting payment once reserved); a random buyer's token and address, a new Idempotency-Key each`,
     `load: autocannon in a child process, no pipelining, ${CONFIG.connections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured; latencies are of 201 answers.`,

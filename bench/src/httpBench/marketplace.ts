@@ -5,6 +5,7 @@
  * queues of this run's own (named after its database), deleted when it stops, so that a run never
  * meets another's messages.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ export interface BenchMarketplace {
   marketplace: RunningMarketplace;
   /** Where integration events go: 'in-process bus' or the broker, exchange and queues. */
   bus: string;
+  /** The projections service's process when it runs apart (its CPU time counts as the server's). */
+  projectionsPid: number | null;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,51 @@ export interface BenchMarketplaceOptions {
   bench?: string;
   /** Integration events through this RabbitMQ instead of the in-process bus. */
   rabbitmqUrl?: string;
+  /**
+   * The projections service (projectors and outbox relay) as a process of its own, as deployed
+   * (`node projections/dist/main.js`, needs `rabbitmqUrl`); otherwise inside the marketplace's process.
+   */
+  projectionsProcess?: boolean;
+}
+
+/** A running projections service process: its pid (for its CPU time) and how to stop it. */
+interface ProjectionsProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `projections/dist/main.js` with these settings and waits until every projector runs. */
+async function startProjectionsProcess(env: Record<string, string>, databaseUrl: string): Promise<ProjectionsProcess> {
+  const main = path.resolve(__dirname, '..', '..', '..', 'projections', 'dist', 'main.js');
+  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`The projections process exited with code ${child.exitCode}: ${stderr}`);
+      const { rows } = await db
+        // each projector's live generation is set up (its tables made), so its worker runs
+        .query<{ live: string }>(`select count(*)::text as live from bdbazar.projector_generations where live_generation is not null`)
+        .catch(() => ({ rows: [{ live: '0' }] }));
+      if (Number(rows[0]?.live) >= 4) break;
+      if (Date.now() > deadline) throw new Error(`The projections process did not set up its projectors within 60 s: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    await db.end();
+  }
+  return { pid: child.pid!, stop };
 }
 
 async function dropDatabase(serverUrl: string, database: string): Promise<void> {
@@ -93,8 +141,8 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
   try {
     // As the API tests start it (all-in-one/test/marketplaceHarness.ts), but at a production bcrypt
     // cost and without response validation (off in production: it costs).
-    const config = loadConfig(
-      {
+    if (options.projectionsProcess && !options.rabbitmqUrl) throw new Error('A projections process of its own needs RabbitMQ (BDBAZAR_BENCH_RABBITMQ_URL).');
+    const env: Record<string, string> = {
         PORT: '0',
         BDBAZAR_DATA_DIR: dataDir,
         BDBAZAR_EVENT_STORE: 'postgres',
@@ -104,13 +152,18 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
         BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: String(options.loginAttemptsPerAddress),
         LOG_LEVEL: 'silent',
         ...(options.rabbitmqUrl ? { BDBAZAR_RABBITMQ_URL: options.rabbitmqUrl, BDBAZAR_RABBITMQ_EXCHANGE: exchange, BDBAZAR_RABBITMQ_QUEUE_PREFIX: queuePrefix } : {}),
-      },
-      { dotenv: false },
-    );
+    };
+    const config = loadConfig(env, { dotenv: false });
     const logger = options.logger ?? silentLogger();
 
-    const market = await startMarketplace(config, logger, { validateResponses: false });
+    const market = await startMarketplace(config, logger, { validateResponses: false, projections: !options.projectionsProcess });
+    // After the marketplace: its consumers' queues exist before the relay publishes anything.
+    const projections = options.projectionsProcess ? await startProjectionsProcess(env, url).catch(async (error: unknown) => {
+      await market.stop();
+      throw error;
+    }) : null;
     return {
+      projectionsPid: projections?.pid ?? null,
       url: market.url,
       config,
       database,
@@ -119,6 +172,7 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
       bus: options.rabbitmqUrl ? `RabbitMQ at ${new URL(options.rabbitmqUrl).host} (exchange ${exchange}, queues ${queuePrefix}*)` : 'in-process bus',
       stop: async () => {
         try {
+          await projections?.stop();
           await market.stop();
         } finally {
           await cleanUp();
