@@ -4,7 +4,7 @@
  * Stock is never served from what is kept. On PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { createInProcessBus, DEFAULT_RUNTIME_SCHEMA, integrationMessageId, migrateRuntimeSchema, outboundMessage, openDatabase, poisha, type Database, type IntegrationEvent, type InProcessBus } from '@bdbazar/shared-kernel';
+import { createInProcessBus, DEFAULT_RUNTIME_SCHEMA, integrationMessageId, migrateRuntimeSchema, outboundMessage, openDatabase, poisha, silentLogger, type Database, type IntegrationEvent, type InProcessBus } from '@bdbazar/shared-kernel';
 import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../../test/servers';
 import { migrateAddressBookCopy, openAddressBookCopy } from './addressBookCopy';
 import { migrateCatalogCopy, openCatalogCopy, variantKey } from './catalogCopy';
@@ -59,7 +59,7 @@ describeWithServer('postgres', 'the catalogue and address book copies as checkou
     schema = uniqueSchema('order_copies');
     await migrateCatalogCopy(db.knex, schema);
     await migrateAddressBookCopy(db.knex, schema);
-    bus = createInProcessBus();
+    bus = createInProcessBus({ logger: silentLogger() });
   });
 
   afterEach(async () => {
@@ -74,7 +74,7 @@ describeWithServer('postgres', 'the catalogue and address book copies as checkou
   it('serves details it read before until the copy changes here, and shows the change at once when it does', async () => {
     const catalog = openCatalogCopy(db, schema, { cacheTtlMs: 60_000 });
     const addressBooks = openAddressBookCopy(db, schema, { cacheTtlMs: 60_000 });
-    const consumer = await startCopiesConsumer({ db, schema, transport: bus, kept: { catalog, addressBooks } });
+    const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger(), kept: { catalog, addressBooks } });
     try {
       await bus.publish([shop('active'), product('product.ProductListed.v1', 100_000), address('House 1, Road 2')].map((m) => outboundMessage(m)));
       expect((await catalog.orderable(key)).get(variantKey(productId, 'JS-RED'))?.price).toEqual(poisha(100_000));
@@ -101,7 +101,7 @@ describeWithServer('postgres', 'the catalogue and address book copies as checkou
 
   it('never serves stock from what it kept, and forgets details after the time it may keep them', async () => {
     const catalog = openCatalogCopy(db, schema, { cacheTtlMs: 200 });
-    const consumer = await startCopiesConsumer({ db, schema, transport: bus, kept: { catalog, addressBooks: openAddressBookCopy(db, schema) } });
+    const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger(), kept: { catalog, addressBooks: openAddressBookCopy(db, schema) } });
     try {
       await bus.publish([shop('active'), product('product.ProductListed.v1', 100_000, 5)].map((m) => outboundMessage(m)));
       expect((await catalog.orderable(key)).get(variantKey(productId, 'JS-RED'))?.price).toEqual(poisha(100_000));
@@ -117,7 +117,7 @@ describeWithServer('postgres', 'the catalogue and address book copies as checkou
 
   it('does not keep a read that was under way when the copy changed', async () => {
     const catalog = openCatalogCopy(db, schema, { cacheTtlMs: 60_000 });
-    const consumer = await startCopiesConsumer({ db, schema, transport: bus, kept: { catalog, addressBooks: openAddressBookCopy(db, schema) } });
+    const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger(), kept: { catalog, addressBooks: openAddressBookCopy(db, schema) } });
     try {
       await bus.publish([shop('active'), product('product.ProductListed.v1', 100_000)].map((m) => outboundMessage(m)));
       const underWay = catalog.orderable(key);
