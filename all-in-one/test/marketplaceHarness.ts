@@ -8,20 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { projectors, startProjectionsService } from '@bdbazar/projections';
-import {
-  DEFAULT_RUNTIME_SCHEMA,
-  createLogger,
-  decryptingEventStore,
-  loadConfig,
-  openConfiguredEventStore,
-  openConfiguredRabbitMqTransport,
-  openConfiguredReadModelDatabase,
-  openPersonalDataVault,
-  silentLogger,
-  type Config,
-  type Logger,
-} from '@bdbazar/shared-kernel';
+import { startConfiguredProjections } from '@bdbazar/projections';
+import { createLogger, loadConfig, silentLogger, type Config } from '@bdbazar/shared-kernel';
 import { deleteBrokerObjects } from '../../shared-kernel/test/messaging/fixtures';
 import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '../src/marketplace';
 
@@ -37,23 +25,6 @@ export interface Actor {
   password: string;
   accessToken: string;
   refreshToken: string;
-}
-
-/** The projections service as its own process would run it (projections/src/main.ts), over its own connections. */
-async function startProjectionsApart(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  const store = await openConfiguredEventStore(config);
-  const db = await openConfiguredReadModelDatabase(config);
-  const transport = await openConfiguredRabbitMqTransport(config, logger);
-  const reader = decryptingEventStore(store, await openPersonalDataVault(db));
-  const service = await startProjectionsService({ store: reader, db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: transport, logger });
-  return {
-    stop: async () => {
-      await service.stop();
-      await transport.close();
-      await db.close();
-      await store.close();
-    },
-  };
 }
 
 export class TestMarketplace {
@@ -95,7 +66,7 @@ export class TestMarketplace {
     const logger = process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
     const market = await startMarketplace(config, logger, { validateResponses: true, projections: !options.projectionsApart });
     // As `npm run start:projections` runs them beside the services: stores and a broker connection of their own.
-    const projections = options.projectionsApart ? await startProjectionsApart(config, logger) : null;
+    const projections = options.projectionsApart ? await startConfiguredProjections(config, logger) : null;
     return new TestMarketplace(market, config, async () => {
       await projections?.stop();
       await market.stop();

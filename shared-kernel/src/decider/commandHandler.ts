@@ -7,7 +7,7 @@ import type { CurrentRevision, EventStore, ExpectedRevision, Position } from '..
 import { WrongExpectedVersionError } from '../eventStore/errors';
 import { fold, type Decider, type DomainEvent } from './decider';
 import { toEventsToAppend, type CommandContext, type EnvelopeOptions } from './envelope';
-import type { StreamStateCache } from './streamStateCache';
+import type { CachedStreamState, StreamStateCache } from './streamStateCache';
 import type { UpcasterRegistry } from './upcasters';
 
 export interface HandleCommandOptions<Command, Event extends DomainEvent, State> {
@@ -49,63 +49,81 @@ export interface HandleCommandResult<Event extends DomainEvent, State> {
 export async function handleCommand<Command, Event extends DomainEvent, State>(
   options: HandleCommandOptions<Command, Event, State>,
 ): Promise<HandleCommandResult<Event, State>> {
-  const { eventStore, decider, streamId, command, context, upcasters, envelope, retries = 0 } = options;
+  const { eventStore, decider, streamId, command, upcasters, retries = 0 } = options;
   if (!Number.isSafeInteger(retries) || retries < 0) throw new Error(`retries must be an integer from 0, got ${retries}.`);
   const expected = options.expectedRevision === 'any' ? undefined : options.expectedRevision;
 
-  // Without a belief of the caller's, the first attempt may decide on the state this process
-  // kept without reading the stream: if another writer appended meanwhile, the append at the kept
-  // revision fails and the command is decided again on a fresh read (not counted as a retry). Only
-  // new events are taken from a kept state: a refusal or a no-op is confirmed on a fresh read, as
-  // the stream may have moved on to where the command is legal or needed.
-  let kept = expected === undefined ? options.stateCache?.peek?.(streamId) : undefined;
+  // Without a belief of the caller's, decide first on the state this process kept, without
+  // reading the stream; if that does not land, decide as usual on a fresh read.
+  const kept = expected === undefined ? options.stateCache?.peek(streamId) : undefined;
+  if (kept) {
+    const landed = await landOnKeptState(options, kept);
+    if (landed) return landed;
+  }
+
   for (let attempt = 0; ; attempt++) {
-    const trusted = kept;
-    kept = undefined;
     // Expecting no stream, there is nothing to read: a stream that exists fails the append as it would fail the check.
     const { state, revision, position } =
-      trusted ??
-      (expected === 'no_stream'
+      expected === 'no_stream'
         ? { state: decider.initialState(), revision: 'no_stream' as const, position: null }
         : options.stateCache
           ? await options.stateCache.load(streamId)
-          : await loadStream(eventStore, decider, streamId, upcasters));
+          : await loadStream(eventStore, decider, streamId, upcasters);
     if (expected !== undefined && !satisfies(expected, revision)) {
       throw new WrongExpectedVersionError(streamId, expected, revision);
     }
-    let events: Event[];
-    try {
-      events = decider.decide(command, state);
-    } catch (error) {
-      if (trusted) {
-        attempt--;
-        continue;
-      }
-      throw error;
-    }
+    const events = decider.decide(command, state);
     if (events.length === 0) {
-      if (trusted) {
-        attempt--;
-        continue;
-      }
       return { events, newState: state, nextExpectedRevision: revision, position };
     }
 
-    const toAppend = toEventsToAppend(events, context, { ...envelope, schemaVersionOf: upcasters?.currentVersion });
     try {
-      const appended = await eventStore.appendToStream(streamId, toAppend, { expectedRevision: revision });
-      const newState = fold(decider, events, state);
-      options.stateCache?.remember(streamId, { state: newState, revision: appended.nextExpectedRevision, position: appended.position });
-      return { events, newState, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position };
+      return await appendDecided(options, events, state, revision);
     } catch (error) {
-      if (trusted && error instanceof WrongExpectedVersionError) {
-        attempt--;
-        continue;
-      }
       const retriable = error instanceof WrongExpectedVersionError && expected === undefined && attempt < retries;
       if (!retriable) throw error;
     }
   }
+}
+
+/**
+ * Decides on a kept state and appends at its revision. Only new events are taken from it: a
+ * refusal or a no-op (null) is confirmed on a fresh read, as the stream may have moved on to
+ * where the command is legal or needed; so is a failed append (another writer appended meanwhile,
+ * which is not counted as a retry).
+ */
+async function landOnKeptState<Command, Event extends DomainEvent, State>(
+  options: HandleCommandOptions<Command, Event, State>,
+  kept: CachedStreamState<State>,
+): Promise<HandleCommandResult<Event, State> | null> {
+  let events: Event[];
+  try {
+    events = options.decider.decide(options.command, kept.state);
+  } catch {
+    return null;
+  }
+  if (events.length === 0) return null;
+  try {
+    return await appendDecided(options, events, kept.state, kept.revision);
+  } catch (error) {
+    if (error instanceof WrongExpectedVersionError) return null;
+    throw error;
+  }
+}
+
+/** Appends what was decided on `state` at its revision, and keeps the new state. */
+async function appendDecided<Command, Event extends DomainEvent, State>(
+  options: HandleCommandOptions<Command, Event, State>,
+  events: Event[],
+  state: State,
+  revision: CurrentRevision,
+): Promise<HandleCommandResult<Event, State>> {
+  const { eventStore, decider, streamId, context, upcasters, envelope } = options;
+  const toAppend = toEventsToAppend(events, context, { ...envelope, schemaVersionOf: upcasters?.currentVersion });
+  const appended = await eventStore.appendToStream(streamId, toAppend, { expectedRevision: revision });
+  const newState = fold(decider, events, state);
+  options.stateCache?.remember(streamId, { state: newState, revision: appended.nextExpectedRevision, position: appended.position });
+  return { events, newState, nextExpectedRevision: appended.nextExpectedRevision, position: appended.position };
 }
 
 async function loadStream<Event extends DomainEvent, State>(

@@ -28,7 +28,7 @@ export interface StreamStateCache<State> {
    * The state kept, without reading: possibly behind the stream (another process may have
    * appended since). Only for deciding an append that expects its revision, which fails if so.
    */
-  peek?(streamId: string): CachedStreamState<State> | undefined;
+  peek(streamId: string): CachedStreamState<State> | undefined;
 }
 
 export interface StreamStateCacheOptions {

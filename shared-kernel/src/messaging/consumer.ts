@@ -117,23 +117,23 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   if (options.batchTransactions && !options.handler) {
     throw new Error(`Consumer '${options.name}': batchTransactions applies to a handler, not to an idempotentHandler (whose records are batched anyway).`);
   }
-  // One statement per batch. The CTE sets an asynchronous commit for this statement's own
-  // transaction; it is evaluated whenever a row is inserted (every row is joined with it), and a
-  // statement that inserts nothing writes no commit record to wait for anyway.
-  const inboxRecords = createMicroBatcher<string, boolean>({
-    maxBatchSize: 1_000,
-    flush: async (messageIds) => {
-      const inserted = (await options.db.knex.raw(
-        `with config as materialized (select set_config('synchronous_commit', 'off', true))
-         insert into ${inbox} (consumer, message_id) select ?, id from unnest(?::uuid[]) as id, config
-         on conflict do nothing returning message_id`,
-        [spec.name, [...messageIds]],
-      )) as { rows: Array<{ message_id: string }> };
-      const fresh = new Set(inserted.rows.map((row) => row.message_id));
-      // A message id twice in one batch (published twice): the first one counts as applied.
-      return messageIds.map((id) => fresh.delete(id.toLowerCase()));
-    },
-  });
+  /**
+   * Records message ids in the inbox with one statement; for each, whether it was new (of an id
+   * twice in one call, published twice, the first counts). Asynchronous: the statement commits on
+   * its own without waiting for the WAL flush (the CTE is evaluated whenever a row is inserted,
+   * every row being joined with it; a statement that inserts nothing has no commit to wait for).
+   */
+  const recordInInbox = async (runner: Knex | Knex.Transaction, messageIds: readonly string[], commit: 'in-transaction' | 'asynchronous'): Promise<boolean[]> => {
+    const asynchronous = commit === 'asynchronous';
+    const inserted = (await runner.raw(
+      `${asynchronous ? `with config as materialized (select set_config('synchronous_commit', 'off', true)) ` : ''}` +
+        `insert into ${inbox} (consumer, message_id) select ?, id from unnest(?::uuid[]) as id${asynchronous ? ', config' : ''} on conflict do nothing returning message_id`,
+      [spec.name, [...messageIds]],
+    )) as { rows: Array<{ message_id: string }> };
+    const fresh = new Set(inserted.rows.map((row) => row.message_id));
+    return messageIds.map((id) => fresh.delete(id.toLowerCase()));
+  };
+  const inboxRecords = createMicroBatcher<string, boolean>({ maxBatchSize: 1_000, flush: (messageIds) => recordInInbox(options.db.knex, messageIds, 'asynchronous') });
   const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<boolean> => {
     await handler(message.event);
     return inboxRecords.add(message.messageId);
@@ -142,13 +142,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   /** One message in its own transaction: true if applied, false if a duplicate. */
   const handleAlone = (message: InboundMessage, handler: IntegrationEventHandler): Promise<boolean> =>
     options.db.knex.transaction(async (trx) => {
-      const first = (await trx.raw(`insert into ${inbox} (consumer, message_id) values (?, ?) on conflict do nothing returning 1 as inserted`, [
-        spec.name,
-        message.messageId,
-      ])) as { rows?: unknown[] };
-      if ((first.rows ?? []).length === 0) return false;
-      await handler(message.event, trx);
-      return true;
+      const [first] = await recordInInbox(trx, [message.messageId], 'in-transaction');
+      if (first) await handler(message.event, trx);
+      return first!;
     });
 
   // What each message of a failed batch is told: handle it again by itself.
@@ -163,18 +159,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
             if (messages.length === 1) return [await handleAlone(messages[0]!, handler)];
             try {
               return await options.db.knex.transaction(async (trx) => {
-                const inserted = (await trx.raw(
-                  `insert into ${inbox} (consumer, message_id) select ?, id from unnest(?::uuid[]) as id on conflict do nothing returning message_id`,
-                  [spec.name, messages.map((message) => message.messageId)],
-                )) as { rows: Array<{ message_id: string }> };
-                const fresh = new Set(inserted.rows.map((row) => row.message_id));
-                const applied: boolean[] = [];
-                for (const message of messages) {
-                  // A message id twice in one batch (published twice): the first one counts as applied.
-                  const first = fresh.delete(message.messageId.toLowerCase());
-                  if (first) await handler(message.event, trx);
-                  applied.push(first);
-                }
+                const applied = await recordInInbox(
+                  trx,
+                  messages.map((message) => message.messageId),
+                  'in-transaction',
+                );
+                for (const [i, message] of messages.entries()) if (applied[i]) await handler(message.event, trx);
                 return applied;
               });
             } catch (error) {

@@ -9,6 +9,7 @@
  */
 import { NotFoundError, quoteIdentifier, type Database, type IntegrationEvent } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
+import { createKeptReads } from './keptReads';
 import type { ShippingAddress } from '../order';
 
 export async function migrateAddressBookCopy(knex: Knex, schema: string): Promise<void> {
@@ -86,40 +87,31 @@ export interface AddressBookCopyOptions {
 
 export function openAddressBookCopy(db: Database, schema: string, options: AddressBookCopyOptions = {}): AddressBookCopy {
   const s = quoteIdentifier(schema);
-  const ttlMs = options.cacheTtlMs ?? 2_000;
-  const maxKept = options.cacheSize ?? 20_000;
-  const kept = new Map<string, { accountId: string; address: ShippingAddress; at: number }>();
-  // Moves on every change: a read that began before one is not kept.
-  let changes = 0;
+  const kept = createKeptReads<{ accountId: string; address: ShippingAddress }>({ ttlMs: options.cacheTtlMs ?? 2_000, size: options.cacheSize ?? 20_000 });
   return {
     async shippingAddress(buyerId, addressId) {
       const key = `${buyerId}:${addressId}`;
       const now = Date.now();
-      const entry = ttlMs > 0 ? kept.get(key) : undefined;
-      if (entry && now - entry.at < ttlMs) return entry.address;
-      const before = changes;
+      const found = kept.get(key, now);
+      if (found) return found.address;
+      const mark = kept.mark();
       const result = (await db.knex.raw(`select address from ${s}.addresses where account_id = ? and address_id = ?`, [buyerId, addressId])) as {
         rows: Array<{ address: AddressMessage | null }>;
       };
-      const found = result.rows[0]?.address;
-      if (!found) {
+      const row = result.rows[0]?.address;
+      if (!row) {
         throw new NotFoundError(
           `There is no address ${addressId} in your address book. Add it first (POST /v1/users/{id}/addresses), then check out with its addressId; a new address takes a moment to reach checkout.`,
           { field: 'addressId', addressId },
         );
       }
-      const { recipient, phone, division, district, area, line1, line2, postcode } = found;
+      const { recipient, phone, division, district, area, line1, line2, postcode } = row;
       const address: ShippingAddress = { addressId, recipient, phone, division, district, area, line1, line2, postcode };
-      if (ttlMs > 0 && changes === before) {
-        kept.delete(key);
-        kept.set(key, { accountId: buyerId, address, at: now });
-        if (kept.size > maxKept) kept.delete(kept.keys().next().value as string);
-      }
+      kept.keep(mark, key, { accountId: buyerId, address }, now);
       return address;
     },
     forget(accountId) {
-      changes++;
-      for (const [key, entry] of kept) if (entry.accountId === accountId) kept.delete(key);
+      kept.forget((entry) => entry.accountId === accountId);
     },
   };
 }

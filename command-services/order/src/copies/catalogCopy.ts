@@ -12,6 +12,7 @@
  */
 import { NotFoundError, quoteIdentifier, type Database, type IntegrationEvent, type Money } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
+import { createKeptReads } from './keptReads';
 
 /** A variant as the copy keeps it (its stock is kept apart, in variant_stock). */
 interface CopiedVariant {
@@ -199,11 +200,7 @@ export function catalogChangeOf(event: IntegrationEvent): { productId?: string; 
 
 export function openCatalogCopy(db: Database, schema: string, options: CatalogCopyOptions = {}): CatalogCopy {
   const s = quoteIdentifier(schema);
-  const ttlMs = options.cacheTtlMs ?? 2_000;
-  const maxKept = options.cacheSize ?? 20_000;
-  const kept = new Map<string, { row: CopyRow; at: number }>();
-  // Moves on every change: a read that began before one is not kept.
-  let changes = 0;
+  const kept = createKeptReads<CopyRow>({ ttlMs: options.cacheTtlMs ?? 2_000, size: options.cacheSize ?? 20_000 });
 
   const load = async (productIds: string[], withStock: boolean): Promise<CopyRow[]> => {
     const stock = withStock
@@ -262,21 +259,15 @@ export function openCatalogCopy(db: Database, schema: string, options: CatalogCo
       const rows: CopyRow[] = [];
       const missing: string[] = [];
       for (const productId of new Set(keys.map((k) => k.productId))) {
-        const entry = ttlMs > 0 ? kept.get(productId) : undefined;
-        if (entry && now - entry.at < ttlMs) rows.push(entry.row);
+        const row = kept.get(productId, now);
+        if (row) rows.push(row);
         else missing.push(productId);
       }
       if (missing.length > 0) {
-        const before = changes;
+        const mark = kept.mark();
         const loaded = await load(missing, false);
         rows.push(...loaded);
-        if (ttlMs > 0 && changes === before) {
-          for (const row of loaded) {
-            kept.delete(row.product_id);
-            kept.set(row.product_id, { row, at: now });
-            if (kept.size > maxKept) kept.delete(kept.keys().next().value as string);
-          }
-        }
+        for (const row of loaded) kept.keep(mark, row.product_id, row, now);
       }
       return pick(keys, rows, orderableOf);
     },
@@ -291,9 +282,8 @@ export function openCatalogCopy(db: Database, schema: string, options: CatalogCo
       return found;
     },
     forget({ productId, shopId }) {
-      changes++;
-      if (productId) kept.delete(productId);
-      if (shopId) for (const [id, entry] of kept) if (entry.row.shop_id === shopId) kept.delete(id);
+      if (productId) kept.forget(productId);
+      if (shopId) kept.forget((row) => row.shop_id === shopId);
     },
   };
   return copy;

@@ -49,31 +49,21 @@ export interface SqlEventStoreOptions {
   defaultBatchSize?: number;
 }
 
-/** Rows come as arrays (cheaper to decode than objects), in the order of EVENT_COLUMNS. */
-type EventRow = [
+/** Rows come as arrays (cheaper to decode than objects), in the order of EVENT_COLUMNS (TAIL_COLUMNS: data and metadata as JSON text). */
+type Row<Data, Metadata> = [
   tx: string,
   gp: string | number | bigint,
   streamId: string,
   revision: string | number | bigint,
   id: string,
   type: string,
-  data: unknown,
-  metadata: Record<string, unknown>,
+  data: Data,
+  metadata: Metadata,
   createdAtMs: number | string,
 ];
-
-/** A subscription's read: the event columns with data and metadata as JSON text. */
-type TailRow = [
-  tx: string,
-  gp: string | number | bigint,
-  streamId: string,
-  revision: string | number | bigint,
-  id: string,
-  type: string,
-  dataJson: string,
-  metadataJson: string,
-  createdAtMs: number | string,
-];
+type EventRow = Row<unknown, Record<string, unknown>>;
+/** A subscription's read. */
+type TailRow = Row<string, string>;
 
 /** A read shared by the live subscriptions standing at the same cursor. */
 interface TailRead {
@@ -88,10 +78,10 @@ type StreamReadRow = unknown[];
 
 const START = encodePosition(0, 0);
 // created_at as epoch milliseconds: node-postgres' timestamp parser costs more than the rest of a row
-const EVENT_COLUMNS = `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data, e.metadata,
+const columns = (json: '' | '::text') => `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data${json}, e.metadata${json},
   (extract(epoch from e.created_at) * 1000)::float8`;
-const TAIL_COLUMNS = `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data::text, e.metadata::text,
-  (extract(epoch from e.created_at) * 1000)::float8`;
+const EVENT_COLUMNS = columns('');
+const TAIL_COLUMNS = columns('::text');
 const MAX_SUBSCRIPTION_RETRIES = 5;
 /** How long commits wait to share one NOTIFY to other processes (their subscribers' added latency). */
 const NOTIFY_COALESCE_MS = 2;
