@@ -181,6 +181,40 @@ export function eventStoreContract(subject: ContractSubject): void {
         expect(await store.readStream(id)).toHaveLength(1);
       });
 
+      it('answers each of many appends sent at once on its own, whatever the others do', async () => {
+        const [fresh, existing, tombstoned, contested] = [stream(), stream(), stream(), stream()];
+        await store.appendToStream(existing, events(2));
+        await store.appendToStream(tombstoned, [event()]);
+        await store.tombstoneStream(tombstoned);
+        await store.appendToStream(contested, [event()]);
+        const stored = event('ThingHappened', { n: 1 });
+        await store.appendToStream(existing, [stored]);
+
+        const [created, conflict, deleted, retried, first, second, alsoCreated] = await Promise.allSettled([
+          store.appendToStream(fresh, events(2), { expectedRevision: 'no_stream' }),
+          store.appendToStream(existing, [event()], { expectedRevision: 0 }),
+          store.appendToStream(tombstoned, [event()]),
+          store.appendToStream(existing, [stored], { expectedRevision: 1 }),
+          store.appendToStream(contested, [event('ThingChanged', { writer: 1 })], { expectedRevision: 0 }),
+          store.appendToStream(contested, [event('ThingChanged', { writer: 2 })], { expectedRevision: 0 }),
+          store.appendToStream(stream(), [event()], { expectedRevision: 'no_stream' }),
+        ]);
+
+        expect(created).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+        expect(conflict).toMatchObject({ status: 'rejected', reason: { expectedRevision: 0, actualRevision: 2 } });
+        expect((conflict as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+        expect((deleted as PromiseRejectedResult).reason).toBeInstanceOf(StreamDeletedError);
+        expect(retried).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 2 } });
+        const contenders = [first, second];
+        const winner = contenders.findIndex((outcome) => outcome?.status === 'fulfilled');
+        expect(contenders[winner]).toMatchObject({ value: { nextExpectedRevision: 1 } });
+        expect((contenders[1 - winner] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+        expect(alsoCreated).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0 } });
+        expect(await store.readStream(fresh)).toHaveLength(2);
+        expect((await store.readStream(existing)).map((e) => e.revision)).toEqual([0, 1, 2]);
+        expect((await store.readStream(contested)).map((e) => e.data)).toEqual([{ n: 1 }, { writer: winner + 1 }]);
+      });
+
       it('appends 50 concurrent writers with any to one stream, each revision once', async () => {
         const id = stream();
         await Promise.all(Array.from({ length: 50 }, () => store.appendToStream(id, events(2), { expectedRevision: 'any' })));

@@ -53,7 +53,7 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
     try {
       await slow.query('begin');
       const [slowRow] = (
-        await slow.query<{ global_position: string }>(`select global_position from ${schema}.append_events($1, 'any', $2::jsonb)`, [
+        await slow.query<{ global_position: string }>(`select global_position from ${schema}.append_events($1, 'any', $2::json)`, [
           slowStream,
           JSON.stringify([{ ...slowEvent, metadata: {} }]),
         ])

@@ -3,15 +3,27 @@
  * trip and one commit, instead of one each).
  *
  * Items added in the same tick of the event loop wait for it to end (`setImmediate`) and go out
- * together. At most one flush is in flight: items added meanwhile collect for the next one, which
- * starts as soon as it settles, so a busy caller gets big batches and a quiet one no delay beyond
- * the tick. Each caller learns its own item's result, or the error of the batch it was in.
+ * together. At most `maxConcurrentFlushes` flushes (one by default) are in flight: items added
+ * meanwhile collect for the next one, which starts as soon as a flush settles, so a busy caller gets
+ * big batches and a quiet one no delay beyond the tick. Each caller learns its own item's result, or
+ * the error of the batch it was in.
  */
 export interface MicroBatcherOptions<T, R> {
   /** Handles one batch; resolves with one result per item, in the items' order. */
   flush(items: readonly T[]): Promise<readonly R[]>;
   /** Items per flush at most; the rest wait for the next flush. Default 1,000. */
   maxBatchSize?: number;
+  /**
+   * Flushes in flight at once, at most. Default 1. More lets a flush start while another waits on
+   * its round trip (a pool of connections), at the price of smaller batches.
+   */
+  maxConcurrentFlushes?: number;
+  /**
+   * When nothing is in flight or waiting, flush an item at once instead of after the tick: a lone
+   * caller pays no wait (an extra turn of the event loop costs a quiet caller more than it saves),
+   * and the items that follow in the same tick go out together in the next flush. Default false.
+   */
+  flushAtOnceWhenIdle?: boolean;
 }
 
 export interface MicroBatcher<T, R> {
@@ -28,13 +40,15 @@ interface Waiting<T, R> {
 }
 
 export function createMicroBatcher<T, R>(options: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
-  const maxBatchSize = options.maxBatchSize ?? 1_000;
-  if (!Number.isSafeInteger(maxBatchSize) || maxBatchSize < 1) throw new RangeError(`maxBatchSize must be a positive integer, not ${maxBatchSize}.`);
+  const maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? 1_000);
+  const maxConcurrentFlushes = positiveInteger('maxConcurrentFlushes', options.maxConcurrentFlushes ?? 1);
   const pending: Array<Waiting<T, R>> = [];
-  let running: Promise<void> | null = null;
+  /** Lanes running: each takes batches off `pending` and flushes them, one after the other. */
+  let active = 0;
+  const lanes = new Set<Promise<void>>();
 
-  const flushAll = async (): Promise<void> => {
-    await new Promise((resolve) => setImmediate(resolve));
+  const lane = async (atOnce: boolean): Promise<void> => {
+    if (!atOnce) await new Promise((resolve) => setImmediate(resolve));
     while (pending.length > 0) {
       const batch = pending.splice(0, maxBatchSize);
       try {
@@ -45,18 +59,31 @@ export function createMicroBatcher<T, R>(options: MicroBatcherOptions<T, R>): Mi
         batch.forEach((waiting) => waiting.reject(error));
       }
     }
-    // In the same synchronous step as the empty check: an item added from here on starts a new run.
-    running = null;
+    // In the same synchronous step as the empty check: an item added from here on starts a new lane.
+    active -= 1;
+  };
+  const startLane = (atOnce: boolean): void => {
+    active += 1;
+    const running: Promise<void> = lane(atOnce).finally(() => lanes.delete(running));
+    lanes.add(running);
   };
 
   return {
     add(item) {
       const result = new Promise<R>((resolve, reject) => pending.push({ item, resolve, reject }));
-      running ??= flushAll();
+      // Another lane starts only when every running one is past its tick, flushing (nothing else
+      // waits in `pending`): the items of one tick go out together.
+      if (active === 0) startLane(options.flushAtOnceWhenIdle === true);
+      else if (active < maxConcurrentFlushes && pending.length === 1) startLane(false);
       return result;
     },
     async drain() {
-      while (running) await running;
+      while (lanes.size > 0) await Promise.all(lanes);
     },
   };
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, not ${value}.`);
+  return value;
 }

@@ -52,6 +52,59 @@ describe('a micro-batcher', () => {
     expect(recording.maxInFlight()).toBe(1);
   });
 
+  it('with maxConcurrentFlushes, starts another flush while one is in flight, never more than allowed', async () => {
+    const recording = recordingFlush({ hold: true });
+    const batcher = createMicroBatcher({ flush: recording.flush, maxConcurrentFlushes: 2 });
+
+    const first = [1, 2].map((n) => batcher.add(n));
+    await nextTick();
+    const second = [3, 4].map((n) => batcher.add(n));
+    await nextTick();
+    expect(recording.batches).toEqual([[1, 2], [3, 4]]); // both in flight
+    const third = [5, 6].map((n) => batcher.add(n));
+    await nextTick();
+    expect(recording.batches).toEqual([[1, 2], [3, 4]]); // two in flight already: 5 and 6 wait
+
+    recording.releases.shift()!();
+    expect(await Promise.all(first)).toEqual([10, 20]);
+    await nextTick();
+    expect(recording.batches).toEqual([[1, 2], [3, 4], [5, 6]]);
+    recording.releases.shift()!();
+    recording.releases.shift()!();
+    expect(await Promise.all([...second, ...third])).toEqual([30, 40, 50, 60]);
+    expect(recording.maxInFlight()).toBe(2);
+    await batcher.drain();
+    const seventh = batcher.add(7); // after the lanes ended, a new item still goes out
+    await nextTick();
+    expect(recording.batches.at(-1)).toEqual([7]);
+    recording.releases.shift()!();
+    expect(await seventh).toBe(70);
+  });
+
+  it('with flushAtOnceWhenIdle, flushes a lone item without waiting for the tick, the rest of the tick together after it', async () => {
+    const recording = recordingFlush({ hold: true });
+    const batcher = createMicroBatcher({ flush: recording.flush, flushAtOnceWhenIdle: true });
+
+    const first = batcher.add(1);
+    expect(recording.batches).toEqual([[1]]); // already flushing, in the same step as add
+    const rest = [2, 3, 4].map((n) => batcher.add(n));
+    await nextTick();
+    expect(recording.batches).toEqual([[1]]); // one flush at a time: 2..4 wait for it
+
+    recording.releases.shift()!();
+    expect(await first).toBe(10);
+    await nextTick();
+    expect(recording.batches).toEqual([[1], [2, 3, 4]]);
+    recording.releases.shift()!();
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    await batcher.drain();
+
+    const again = batcher.add(5); // idle again: at once
+    expect(recording.batches.at(-1)).toEqual([5]);
+    recording.releases.shift()!();
+    expect(await again).toBe(50);
+  });
+
   it('splits a batch bigger than maxBatchSize into flushes one after the other', async () => {
     const recording = recordingFlush();
     const batcher = createMicroBatcher({ flush: recording.flush, maxBatchSize: 3 });
@@ -130,7 +183,8 @@ describe('a micro-batcher', () => {
     await batcher.drain(); // nothing left: at once
   });
 
-  it('refuses a maxBatchSize below 1', () => {
+  it('refuses a maxBatchSize or maxConcurrentFlushes below 1', () => {
     expect(() => createMicroBatcher({ flush: async () => [], maxBatchSize: 0 })).toThrow(RangeError);
+    expect(() => createMicroBatcher({ flush: async () => [], maxConcurrentFlushes: 0 })).toThrow(RangeError);
   });
 });

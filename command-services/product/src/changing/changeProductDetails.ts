@@ -26,7 +26,7 @@ export function changeProductDetails(command: ChangeProductDetails, state: Produ
   const product = existing(state, productId);
   ownerOrAdmin(product, actor);
   notFinal(product, 'change its details');
-  // Key order is not meaning (and the store's jsonb does not keep it).
+  // Key order is not meaning (and a store may not keep it: EventStoreDB's clients, our earlier jsonb).
   if (canonicalJson(product.details) === canonicalJson(details)) return [];
 
   const newSkus = new Set(details.variants.map((variant) => variant.sku));

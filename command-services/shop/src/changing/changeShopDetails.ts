@@ -15,7 +15,7 @@ export function changeShopDetails(command: ChangeShopDetails, state: ShopState):
   const { shopId, actor, details, now } = command.data;
   const shop = existing(state, shopId);
   ownerOrAdmin(shop, actor);
-  // Key order is not meaning (and the store's jsonb does not keep it).
+  // Key order is not meaning (and a store may not keep it: EventStoreDB's clients, our earlier jsonb).
   if (canonicalJson(shop.details) === canonicalJson(details)) return [];
   return [{ type: 'ShopDetailsChanged', data: { shopId, ownerId: shop.ownerId, status: shop.status, ...details, changedBy: actor.id, changedAt: now } }];
 }

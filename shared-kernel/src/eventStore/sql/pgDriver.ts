@@ -34,6 +34,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
 
   return {
     sharedWithOtherProcesses: true,
+    concurrentQueries: pool.options.max ?? 10,
     query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>({ text: sql, values: params as unknown[] | undefined }),
     queryArrays: <Row extends unknown[]>(sql: string, params?: readonly unknown[]) => run<Row>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' }),
     async exec(sql: string): Promise<void> {

@@ -14,6 +14,8 @@ export async function createPgliteDriver(options: PgliteDriverOptions): Promise<
   return {
     // PGlite is a database inside this process: no other process writes to it.
     sharedWithOtherProcesses: false,
+    // one connection: queries run one after the other
+    concurrentQueries: 1,
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
       const result = await db.query<Row>(sql, params as unknown[] | undefined);
       return result.rows;

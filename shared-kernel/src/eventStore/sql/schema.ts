@@ -26,7 +26,7 @@ export const SQLSTATE = {
   uniqueViolation: '23505',
 } as const;
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export function schemaSql(schema: string): string {
   assertSchemaName(schema);
@@ -56,13 +56,24 @@ create table if not exists ${s}.events (
   revision         bigint      not null,
   event_id         uuid        not null,
   type             text        not null,
-  data             jsonb       not null,
-  metadata         jsonb       not null,
+  data             json        not null,
+  metadata         json        not null,
   created_at       timestamptz not null default now(),
   primary key (stream_id, revision)
 );
 create unique index if not exists events_event_id on ${s}.events (event_id);
 create unique index if not exists events_global_order on ${s}.events (transaction_id, global_position);
+
+-- Version 2 keeps data and metadata as json, the text as written: reading it back costs nothing,
+-- where jsonb is printed anew on every read. A store made by version 1 is converted once.
+do $migrate$
+begin
+  if exists (select 1 from information_schema.columns
+              where table_schema = '${s}' and table_name = 'events' and column_name = 'data' and data_type = 'jsonb') then
+    alter table ${s}.events alter column data type json using data::json, alter column metadata type json using metadata::json;
+  end if;
+end
+$migrate$;
 
 -- Serialises the writers of a stream and returns its last revision and state; creates its row
 -- when asked and missing; raises ES002 when the stream was tombstoned.
@@ -96,72 +107,97 @@ begin
 end
 $fn$;
 
--- Raises ES001 (detail: the actual revision, or 'no_stream') unless the expectation holds.
+-- Null when the expectation holds, else the actual revision ('no_stream' when there is none).
 -- A stream "has no events" when it was never written or was soft-deleted; a soft-deleted stream
--- also accepts its last revision, so that a writer can carry on where it left off.
+-- also accepts its last revision, so that a writer can carry on where it left off. Plain SQL, so
+-- that PostgreSQL inlines it into the expression that calls it.
+create or replace function ${s}.unmet_expectation(p_expected text, p_rev bigint, p_state smallint)
+returns text
+language sql immutable as $fn$
+  select case
+    when p_expected = 'any' then null
+    when p_expected ~ '^[0-9]+$' and p_rev >= 0 and p_expected::bigint = p_rev then null
+    when p_rev < 0 or p_state = 1 then case when p_expected = 'no_stream' then null else 'no_stream' end
+    when p_expected = 'stream_exists' then null
+    else p_rev::text
+  end
+$fn$;
+
+-- Raises ES001 (detail: the actual revision, or 'no_stream') unless the expectation holds.
 create or replace function ${s}.check_expected(p_expected text, p_rev bigint, p_state smallint)
 returns void
 language plpgsql as $fn$
 declare
-  v_actual text := case when p_rev < 0 or p_state = 1 then 'no_stream' else p_rev::text end;
+  v_actual text := ${s}.unmet_expectation(p_expected, p_rev, p_state);
 begin
-  if not (
-       p_expected = 'any'
-    or (p_expected = 'no_stream' and v_actual = 'no_stream')
-    or (p_expected = 'stream_exists' and v_actual <> 'no_stream')
-    or (p_expected ~ '^[0-9]+$' and p_expected::bigint = p_rev and p_rev >= 0)
-  ) then
+  if v_actual is not null then
     raise exception using errcode = 'ES001', message = 'wrong expected version', detail = v_actual;
   end if;
 end
 $fn$;
 
--- Appends a batch atomically in one round trip. p_events is a JSON array of
--- { "id", "type", "data", "metadata" }. Returns the stream's new last revision and the global
--- position of the last event; a retry of a batch already stored returns the first result.
-create or replace function ${s}.append_events(p_stream text, p_expected text, p_events jsonb)
-returns table (next_revision bigint, transaction_id text, global_position bigint)
+-- One append under its stream's lock, which the caller took: checks, then writes. A refusal is an
+-- answer, not an exception, so that the other appends of a batch go on: code ES001 (detail: the
+-- actual revision, or 'no_stream'), ES002 (tombstoned) or ES003 (the ids are stored with other
+-- content, in another stream or at other revisions), with nothing written. Otherwise code is null
+-- and the row holds the stream's new last revision and the last event's position; a retry of a
+-- batch already stored answers with that batch's.
+create or replace function ${s}.append_locked(p_stream text, p_expected text, p_events json,
+  out code text, out detail text, out next_revision bigint, out transaction_id text, out global_position bigint)
 language plpgsql as $fn$
 declare
-  v_count int := jsonb_array_length(p_events);
+  v_count int := json_array_length(p_events);
   v_first uuid := (p_events->0->>'id')::uuid;
   v_first_rev bigint;
   v_same boolean;
   v_rev bigint;
   v_state smallint;
-  v_pos bigint;
 begin
-  select l.last_revision, l.state into v_rev, v_state from ${s}.lock_stream(p_stream, false) l;
+  select st.last_revision, st.state into v_rev, v_state from ${s}.streams st where st.stream_id = p_stream;
+  if not found then
+    v_rev := -1;
+    v_state := 0;
+  end if;
+  if v_state = 2 then
+    code := 'ES002';
+    detail := p_stream;
+    return;
+  end if;
 
   -- A retried append (checked under the stream's lock, so that a concurrent twin is seen): the same ids,
   -- in this stream, at consecutive revisions, with the same content.
   select e.revision into v_first_rev from ${s}.events e where e.event_id = v_first;
   if found then
     select count(*) = v_count and coalesce(bool_and(
-             e.stream_id = p_stream and e.revision = v_first_rev + x.ord - 1
-             and e.type = x.value->>'type' and e.data = x.value->'data' and e.metadata = x.value->'metadata'), false)
+             e.stream_id = p_stream and e.revision = v_first_rev + x.ord - 1 and e.type = x.value->>'type'
+             and e.data::jsonb = (x.value->'data')::jsonb and e.metadata::jsonb = (x.value->'metadata')::jsonb), false)
       into v_same
-      from jsonb_array_elements(p_events) with ordinality as x(value, ord)
+      from json_array_elements(p_events) with ordinality as x(value, ord)
       join ${s}.events e on e.event_id = (x.value->>'id')::uuid;
     if not v_same then
-      raise exception using errcode = 'ES003', message = 'duplicate event id', detail = v_first::text;
+      code := 'ES003';
+      detail := v_first::text;
+      return;
     end if;
-    return query
-      select e.revision, e.transaction_id::text, e.global_position
-        from ${s}.events e where e.stream_id = p_stream and e.revision = v_first_rev + v_count - 1;
+    select e.revision, e.transaction_id::text, e.global_position into next_revision, transaction_id, global_position
+      from ${s}.events e where e.stream_id = p_stream and e.revision = v_first_rev + v_count - 1;
     return;
   end if;
 
-  perform ${s}.check_expected(p_expected, v_rev, v_state);
+  detail := ${s}.unmet_expectation(p_expected, v_rev, v_state);
+  if detail is not null then
+    code := 'ES001';
+    return;
+  end if;
 
   with inserted as (
     insert into ${s}.events (stream_id, revision, event_id, type, data, metadata)
     select p_stream, v_rev + x.ord, (x.value->>'id')::uuid, x.value->>'type', x.value->'data', x.value->'metadata'
-      from jsonb_array_elements(p_events) with ordinality as x(value, ord)
+      from json_array_elements(p_events) with ordinality as x(value, ord)
      order by x.ord
     returning events.global_position
   )
-  select max(inserted.global_position) into v_pos from inserted;
+  select max(inserted.global_position) into global_position from inserted;
 
   -- one write of the stream's row, new or not; appending to a soft-deleted stream revives it
   -- without its old events
@@ -172,7 +208,52 @@ begin
 
   -- No NOTIFY here: NOTIFY takes a global lock at commit and would serialise every append.
   -- The adapter wakes subscribers after the commit instead (see sqlEventStore.ts).
-  return query select v_rev + v_count, pg_current_xact_id()::text, v_pos;
+  next_revision := v_rev + v_count;
+  transaction_id := pg_current_xact_id()::text;
+end
+$fn$;
+
+-- Appends a batch of events to one stream atomically in one round trip. p_events is a JSON array
+-- of { "id", "type", "data", "metadata" }. Raises append_locked's refusals as exceptions with
+-- their codes.
+drop function if exists ${s}.append_events(text, text, jsonb);
+create or replace function ${s}.append_events(p_stream text, p_expected text, p_events json)
+returns table (next_revision bigint, transaction_id text, global_position bigint)
+language plpgsql as $fn$
+declare
+  r record;
+begin
+  -- Taken before any write: see lock_stream.
+  perform pg_advisory_xact_lock(hashtextextended('${s}.' || p_stream, 0));
+  r := ${s}.append_locked(p_stream, p_expected, p_events);
+  if r.code is not null then
+    raise exception using errcode = r.code, message = 'append refused', detail = r.detail;
+  end if;
+  return query select r.next_revision, r.transaction_id, r.global_position;
+end
+$fn$;
+
+-- Several appends, to any streams, in one transaction and one round trip: what concurrent writers
+-- sent at about the same time, sharing one commit. p_appends is a JSON array of
+-- { "stream", "expected", "events" }; one row per append (ord counts from 1), refusals included,
+-- each refused append writing nothing and leaving the others be. The streams' locks are all taken
+-- first, before any write (so the transaction id comes after every earlier writer of those
+-- streams), in one order (so two batches never wait on each other in a cycle).
+create or replace function ${s}.append_batch(p_appends json)
+returns table (ord bigint, code text, detail text, next_revision bigint, transaction_id text, global_position bigint)
+language plpgsql as $fn$
+declare
+  v_key bigint;
+  a record;
+begin
+  for v_key in
+    select distinct hashtextextended('${s}.' || (x.value->>'stream'), 0) from json_array_elements(p_appends) x(value) order by 1
+  loop
+    perform pg_advisory_xact_lock(v_key);
+  end loop;
+  for a in select x.value, x.ord from json_array_elements(p_appends) with ordinality x(value, ord) loop
+    return query select a.ord, r.* from ${s}.append_locked(a.value->>'stream', a.value->>'expected', a.value->'events') r;
+  end loop;
 end
 $fn$;
 

@@ -11,6 +11,8 @@ export interface SqlError extends Error {
 export interface SqlDriver {
   /** Whether other processes may write to the same database (then commits are announced with NOTIFY). */
   readonly sharedWithOtherProcesses: boolean;
+  /** How many queries it runs at once (a pool's connections; 1 for PGlite): more wait their turn. */
+  readonly concurrentQueries: number;
   /** One statement with parameters, one round trip. */
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** The same, with each row as an array of its columns in select order. */

@@ -36,6 +36,7 @@ import {
   validateStreamMetadata,
 } from '../validation';
 import { assertPosition } from '../position';
+import { createMicroBatcher, type MicroBatcher } from '../../database/microBatch';
 import { notifyChannel, schemaSql, SQLSTATE } from './schema';
 import type { SqlDriver, SqlError } from './sqlDriver';
 import { Wakeup } from './wakeup';
@@ -47,6 +48,29 @@ export interface SqlEventStoreOptions {
   pollIntervalMs?: number;
   /** Events one catch-up read fetches, unless the subscriber asks otherwise. */
   defaultBatchSize?: number;
+  /**
+   * Appends sent while others are in flight share one transaction (see `append_batch`): at most
+   * `maxAppends` a transaction, at most `maxInFlight` such transactions at once (default 2, 1 for
+   * PGlite, which runs one query at a time).
+   */
+  appendBatching?: { maxAppends?: number; maxInFlight?: number };
+}
+
+/** One append waiting for its batch: its stream, its expectation and its events as a JSON array. */
+interface QueuedAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  events: string;
+}
+type AppendOutcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+interface AppendRow {
+  next_revision: string | number;
+  transaction_id: string;
+  global_position: string | number;
+}
+interface BatchAppendRow extends Partial<AppendRow> {
+  code: string | null;
+  detail: string | null;
 }
 
 /** Rows come as arrays (cheaper to decode than objects), in the order of EVENT_COLUMNS (TAIL_COLUMNS: data and metadata as JSON text). */
@@ -90,7 +114,7 @@ export async function createSqlEventStore(driver: SqlDriver, options: SqlEventSt
   const schema = options.schema ?? 'event_store';
   // The schema is set up under an advisory lock so that services starting together do not race.
   await driver.exec(`begin; select pg_advisory_xact_lock(hashtext('bdbazar.event_store.${schema}')); ${schemaSql(schema)} commit;`);
-  return new SqlEventStore(driver, schema, options.pollIntervalMs ?? 250, options.defaultBatchSize ?? 1000);
+  return new SqlEventStore(driver, schema, options);
 }
 
 class SqlEventStore implements EventStore {
@@ -107,16 +131,30 @@ class SqlEventStore implements EventStore {
   private announcing: Promise<void> | undefined;
   private announceAgain = false;
   private readonly sql: ReturnType<typeof statements>;
+  private readonly pollIntervalMs: number;
+  private readonly defaultBatchSize: number;
+  private readonly appends: MicroBatcher<QueuedAppend, AppendOutcome>;
 
   constructor(
     private readonly driver: SqlDriver,
     private readonly schema: string,
-    private readonly pollIntervalMs: number,
-    private readonly defaultBatchSize: number,
+    options: SqlEventStoreOptions,
   ) {
     this.sql = statements(schema);
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.defaultBatchSize = options.defaultBatchSize ?? 1000;
+    this.appends = createMicroBatcher({
+      maxBatchSize: options.appendBatching?.maxAppends ?? 100,
+      maxConcurrentFlushes: options.appendBatching?.maxInFlight ?? Math.min(2, driver.concurrentQueries),
+      flushAtOnceWhenIdle: true,
+      flush: (batch) => (batch.length === 1 ? Promise.all(batch.map((append) => this.appendAlone(append))) : this.appendBatch(batch)),
+    });
   }
 
+  /**
+   * Appends sent while others are in flight wait for the next batch (see `append_batch`); one
+   * arriving when the store is idle goes out at once, alone.
+   */
   async appendToStream(streamId: string, events: readonly EventToAppend<string, unknown, unknown>[], options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     assertStreamId(streamId);
@@ -125,23 +163,53 @@ class SqlEventStore implements EventStore {
     const payload = `[${valid
       .map((e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`)
       .join(',')}]`;
-    const params = [streamId, String(expected), payload];
+    const outcome = await this.appends.add({ streamId, expected, events: payload });
+    if (!outcome.ok) throw outcome.error;
+    return outcome.result;
+  }
+
+  /** One append in its own transaction. */
+  private async appendAlone({ streamId, expected, events }: QueuedAppend): Promise<AppendOutcome> {
+    const params = [streamId, String(expected), events];
     for (let attempt = 0; ; attempt++) {
       try {
-        const [row] = await this.driver.query<{ next_revision: string | number; transaction_id: string; global_position: string | number }>(
-          this.sql.append,
-          params,
-        );
+        const [row] = await this.driver.query<AppendRow>(this.sql.append, params);
         if (!row) throw new Error(`append_events returned no row for stream '${streamId}'`);
         this.announceCommit();
-        return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.transaction_id, row.global_position) };
+        return { ok: true, result: appendResult(row) };
       } catch (error) {
         // A twin of this append committed between our idempotency check and our insert: the
         // second try finds it under the stream's lock and answers as the first did.
         if (isSqlError(error, SQLSTATE.uniqueViolation) && (error as SqlError).constraint === 'events_event_id' && attempt === 0) continue;
-        throw this.mapError(error, streamId, expected);
+        return { ok: false, error: this.mapError(error, streamId, expected) };
       }
     }
+  }
+
+  /**
+   * Several appends in one transaction. A refused append is answered alone; when the transaction
+   * itself fails (a twin's unique violation, a lost connection), each append is tried again alone,
+   * in the order sent, which is safe: a retried append whose events are stored answers as the
+   * first did.
+   */
+  private async appendBatch(batch: readonly QueuedAppend[]): Promise<AppendOutcome[]> {
+    const payload = `[${batch.map((append) => `{"stream":${JSON.stringify(append.streamId)},"expected":"${String(append.expected)}","events":${append.events}}`).join(',')}]`;
+    let rows: BatchAppendRow[];
+    try {
+      rows = await this.driver.query<BatchAppendRow>(this.sql.appendBatch, [payload]);
+    } catch {
+      // one after the other, in the order sent, as the batch would have applied them
+      const outcomes: AppendOutcome[] = [];
+      for (const append of batch) outcomes.push(await this.appendAlone(append));
+      return outcomes;
+    }
+    if (rows.length !== batch.length) throw new Error(`append_batch answered ${rows.length} rows for ${batch.length} appends`);
+    if (rows.some((row) => row.code === null)) this.announceCommit();
+    return rows.map((row, i): AppendOutcome => {
+      const { streamId, expected } = batch[i] as QueuedAppend;
+      if (row.code !== null) return { ok: false, error: this.mapError({ code: row.code, detail: row.detail ?? undefined }, streamId, expected) };
+      return { ok: true, result: appendResult(row as AppendRow) };
+    });
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -280,6 +348,7 @@ class SqlEventStore implements EventStore {
     for (const subscriber of this.subscriptions) subscriber.complete();
     this.subscriptions.clear();
     this.wakeup.notify();
+    await this.appends.drain();
     await this.announcing;
     await this.listening?.catch(() => undefined);
     await this.unlisten?.().catch(() => undefined);
@@ -490,7 +559,8 @@ function statements(s: string) {
   const visible = `e.stream_id = st.stream_id and st.state = 0 and e.revision >= ${firstVisible}
          and (st.max_age_seconds is null or e.created_at >= now() - make_interval(secs => st.max_age_seconds))`;
   return {
-    append: `select next_revision, transaction_id, global_position from ${s}.append_events($1, $2, $3::jsonb)`,
+    append: `select next_revision, transaction_id, global_position from ${s}.append_events($1, $2, $3::json)`,
+    appendBatch: `select code, detail, next_revision, transaction_id, global_position from ${s}.append_batch($1::json) order by ord`,
     readStreamForwards: `
       select ${EVENT_COLUMNS}, st.state from ${s}.streams st
       left join lateral (
@@ -550,6 +620,10 @@ function toRecorded([tx, gp, streamId, revision, id, type, data, metadata, creat
 
 function fromTailRow([tx, gp, streamId, revision, id, type, dataJson, metadataJson, createdAtMs]: TailRow): RecordedEvent {
   return toRecorded([tx, gp, streamId, revision, id, type, JSON.parse(dataJson), JSON.parse(metadataJson) as Record<string, unknown>, createdAtMs]);
+}
+
+function appendResult(row: AppendRow): AppendResult {
+  return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.transaction_id, row.global_position) };
 }
 
 function isSqlError(error: unknown, code: string): boolean {

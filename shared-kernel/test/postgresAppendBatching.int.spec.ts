@@ -1,0 +1,116 @@
+/**
+ * Appends sent while others are in flight share one transaction (`append_batch`). What a caller
+ * sees must not change: its own answer, its own error, nothing lost when the shared transaction
+ * fails, and no deadlock between batches locking the same streams.
+ */
+import { Pool } from 'pg';
+import { describeWithServer, requireServerUrl, uniqueSchema } from '../../test/servers';
+import { createPostgresEventStore, decodePosition, DuplicateEventIdError, type EventStore, type PostgresEventStoreOptions } from '../src/eventStore';
+import { event, events, stream } from './eventStoreContract';
+
+describeWithServer('postgres', 'the PostgreSQL adapter batching appends', () => {
+  const schemas: string[] = [];
+  const stores: EventStore[] = [];
+  let pool: Pool;
+
+  beforeAll(() => {
+    pool = new Pool({ connectionString: requireServerUrl('postgres'), max: 2 });
+  });
+
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    for (const schema of schemas) await pool.query(`drop schema if exists ${schema} cascade`);
+    await pool.end();
+  });
+
+  async function open(options: Partial<PostgresEventStoreOptions> = {}, schema = uniqueSchema('es_batch')): Promise<EventStore> {
+    if (!schemas.includes(schema)) schemas.push(schema);
+    const store = await createPostgresEventStore({ connectionString: requireServerUrl('postgres'), schema, poolConfig: { max: 8 }, ...options });
+    stores.push(store);
+    return store;
+  }
+
+  const transactionOf = (position: string): bigint => decodePosition(position).major;
+
+  it('commits appends sent while another is in flight in one transaction, each caller getting its own revision and position', async () => {
+    const store = await open();
+    const streams = Array.from({ length: 20 }, () => stream());
+    const results = await Promise.all(streams.map((id, n) => store.appendToStream(id, events(n % 3 + 1), { expectedRevision: 'no_stream' })));
+
+    expect(results.map((r) => r.nextExpectedRevision)).toEqual(streams.map((_, n) => n % 3));
+    // the store was idle: the first went out at once, alone; the other 19 followed in one transaction
+    const [first, ...rest] = results.map((r) => transactionOf(r.position));
+    expect(new Set(rest).size).toBe(1);
+    expect(rest[0]).not.toBe(first);
+    const positions = results.slice(1).map((r) => decodePosition(r.position).minor);
+    expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : 1))); // in the order sent
+    for (const [n, id] of streams.entries()) expect(await store.readStream(id)).toHaveLength(n % 3 + 1);
+  });
+
+  it('tries each append again alone when their shared transaction fails, so only the faulty one fails', async () => {
+    const store = await open();
+    const shared = event();
+    const [innocent, first, faulty] = [stream(), stream(), stream()];
+    // The faulty append's second event has the id of the first append's event, in another stream:
+    // a unique violation that aborts the shared transaction, not a refusal it can answer alone.
+    const outcomes = await Promise.allSettled([
+      store.appendToStream(innocent, events(2)),
+      store.appendToStream(first, [shared]),
+      store.appendToStream(faulty, [event(), shared]),
+    ]);
+
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+    expect(await store.readStream(innocent)).toHaveLength(2);
+    expect((await store.readStream(first)).map((e) => e.id)).toEqual([shared.id]);
+    expect(await store.readStream(faulty)).toEqual([]);
+  });
+
+  it('never deadlocks: batches in flight together, from several processes, lock shared streams in one order', async () => {
+    const schema = uniqueSchema('es_batch');
+    // four stores on one schema stand for four processes, each with its own batches in flight
+    const processes = await Promise.all(Array.from({ length: 4 }, () => open({ appendBatching: { maxInFlight: 2, maxAppends: 8 } }, schema)));
+    const hot = Array.from({ length: 6 }, () => stream('hot'));
+    const perWriter = 30;
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, writer) => {
+        const store = processes[writer % processes.length]!;
+        for (let n = 0; n < perWriter; n++) {
+          // each writer walks the streams in its own order, so batches name them in every order
+          await store.appendToStream(hot[(writer + n * (writer % 2 === 0 ? 1 : 5)) % hot.length]!, [event('Hot', { writer, n })]);
+        }
+      }),
+    );
+
+    let total = 0;
+    for (const id of hot) {
+      const read = await processes[0]!.readStream(id);
+      expect(read.map((e) => e.revision)).toEqual(read.map((_, n) => n));
+      total += read.length;
+    }
+    expect(total).toBe(32 * perWriter);
+  });
+
+  it('upgrades a store whose events kept their data as jsonb (schema version 1)', async () => {
+    const schema = uniqueSchema('es_v1');
+    const before = await open({}, schema);
+    const id = stream();
+    await before.appendToStream(id, [event('ThingHappened', { b: 2, a: [1, { c: null }] }, { actor: 'x' })]);
+    await pool.query(`alter table ${schema}.events alter column data type jsonb using data::jsonb, alter column metadata type jsonb using metadata::jsonb`);
+
+    const after = await open({}, schema);
+    const { rows } = await pool.query<{ column_name: string; data_type: string }>(
+      `select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = 'events' and column_name in ('data', 'metadata') order by 1`,
+      [schema],
+    );
+    expect(rows).toEqual([
+      { column_name: 'data', data_type: 'json' },
+      { column_name: 'metadata', data_type: 'json' },
+    ]);
+    await after.appendToStream(id, [event()], { expectedRevision: 0 });
+    expect((await after.readStream(id)).map((e) => [e.data, e.metadata])).toEqual([
+      [{ b: 2, a: [1, { c: null }] }, { actor: 'x' }],
+      [{ n: 1 }, {}],
+    ]);
+  });
+});
