@@ -206,6 +206,50 @@ describe('access tokens', () => {
     });
   });
 
+  describe('when the same token comes again', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('checks its signature once and its expiry every time, refusing it once expired as it would have anyway', () => {
+      const { token } = issuer().issueAccessToken({ userId: USER_ID, role: 'buyer', sessionId: SESSION_ID });
+      let now = NOW;
+      const cached = verifier({ clock: () => now });
+      const verify = jest.spyOn(jwt, 'verify');
+
+      const first = cached.verifyAccessToken(token);
+      now = later(904); // past exp (900 s), within the 5 s tolerance
+      expect(cached.verifyAccessToken(token)).toEqual(first);
+      expect(verify).toHaveBeenCalledTimes(1);
+
+      now = later(906);
+      const refusal = refusalOf(() => cached.verifyAccessToken(token));
+      expect(refusal.reason).toBe('expired');
+      expect(refusal.message).toBe('The access token expired at 2025-03-01T10:15:00.000Z; refresh it or log in again.');
+      expect(verify).toHaveBeenCalledTimes(2);
+    });
+
+    it('still refuses a tampered copy of a token it accepted', () => {
+      const cached = verifier();
+      const token = rs256(keys, claims({ role: 'buyer' }));
+      cached.verifyAccessToken(token);
+      const [header, , signature] = token.split('.');
+      const forged = `${header}.${Buffer.from(JSON.stringify(claims({ role: 'admin' }))).toString('base64url')}.${signature}`;
+      expect(refusalOf(() => cached.verifyAccessToken(forged)).reason).toBe('signature');
+    });
+
+    it('keeps at most cacheSize tokens, forgetting the oldest', () => {
+      const cached = verifier({ cacheSize: 2 });
+      const tokens = [1, 2, 3].map((n) => issuer({ newTokenId: () => `token-${n}` }).issueAccessToken({ userId: USER_ID, role: 'buyer', sessionId: SESSION_ID }).token);
+      for (const token of tokens) cached.verifyAccessToken(token);
+      const verify = jest.spyOn(jwt, 'verify');
+
+      cached.verifyAccessToken(tokens[2]!);
+      cached.verifyAccessToken(tokens[1]!);
+      expect(verify).toHaveBeenCalledTimes(0);
+      cached.verifyAccessToken(tokens[0]!);
+      expect(verify).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe('when keys rotate', () => {
     it('accepts tokens signed by any key it knows, chosen by kid', () => {
       const both = verifier({ publicKeys: { [keys.kid]: keys.publicKey, [otherKeys.kid]: otherKeys.publicKey } });

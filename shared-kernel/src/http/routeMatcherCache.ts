@@ -29,17 +29,34 @@ export function validatorsPathToRegexp(): PathToRegexpModule {
 export function cacheRouteMatchers(target: PathToRegexpModule = validatorsPathToRegexp()): void {
   if (target[CACHED]) return;
   const compile = target.pathToRegexp;
-  const cache = new Map<string, unknown>();
+  // By path, then by options compared key by key: called once per documented path per request,
+  // so no key is built (a JSON key per call cost as much as the compile saved).
+  const byPath = new Map<string, Array<{ options: Record<string, unknown> | undefined; compiled: unknown }>>();
+  let entries = 0;
   target.pathToRegexp = (path, options) => {
     if (typeof path !== 'string') return compile(path, options);
-    const key = `${path}\u0000${JSON.stringify(options ?? {})}`;
-    let compiled = cache.get(key);
-    if (compiled === undefined) {
-      compiled = compile(path, options);
-      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-      cache.set(key, compiled);
+    let compiles = byPath.get(path);
+    if (compiles !== undefined) {
+      for (const known of compiles) if (sameOptions(known.options, options)) return known.compiled;
     }
+    const compiled = compile(path, options);
+    if (entries >= MAX_ENTRIES) {
+      byPath.clear();
+      entries = 0;
+      compiles = undefined;
+    }
+    if (compiles === undefined) byPath.set(path, (compiles = []));
+    compiles.push({ options: options === undefined ? undefined : { ...options }, compiled });
+    entries += 1;
     return compiled;
   };
   target[CACHED] = true;
+}
+
+function sameOptions(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  for (const name of names) if (!Object.is(a[name], b[name]) || !(name in b)) return false;
+  return true;
 }

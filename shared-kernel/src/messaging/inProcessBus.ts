@@ -58,6 +58,9 @@ export interface InProcessBus extends Transport {
 
 type Settled = 'handled' | 'dead-lettered' | 'closed';
 
+/** Routing keys whose queues are remembered at most: an application publishes a few dozen. */
+const MAX_ROUTES_KEPT = 1_000;
+
 interface Queued {
   messageId: string;
   routingKey: string;
@@ -85,6 +88,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
 class Bus implements InProcessBus {
   readonly kind = 'in-process' as const;
   private readonly queues = new Map<string, Queue>();
+  /** Routing key → the queues it reaches (see boundQueues). */
+  private readonly routes = new Map<string, Queue[]>();
   private readonly parked: DeadLetter[] = [];
   private readonly unroutedMessages: OutboundMessage[] = [];
   /** Failed messages waiting out the redelivery delay. */
@@ -129,6 +134,7 @@ class Bus implements InProcessBus {
     }
     queue.spec = spec;
     spec.routingKeys.forEach((pattern) => queue.patterns.add(pattern));
+    this.routes.clear(); // the bindings changed
     queue.deliver = deliver;
     this.dispatch(queue);
     return {
@@ -160,10 +166,21 @@ class Bus implements InProcessBus {
   }
 
   /** Enqueues the message on every bound queue; resolves with a failure, or null once all are done. */
+  /** The queues a routing key reaches, worked out once per key until the bindings change. */
+  private boundQueues(routingKey: string): Queue[] {
+    let bound = this.routes.get(routingKey);
+    if (bound === undefined) {
+      bound = [...this.queues.values()].filter((queue) => [...queue.patterns].some((pattern) => topicMatches(pattern, routingKey)));
+      if (this.routes.size >= MAX_ROUTES_KEPT) this.routes.clear();
+      this.routes.set(routingKey, bound);
+    }
+    return bound;
+  }
+
   private async route(message: OutboundMessage): Promise<PublishFailure | null> {
     const failure = (reason: PublishFailure['reason']): PublishFailure => ({ messageId: message.messageId, routingKey: message.routingKey, reason });
     if (this.closed) return failure('closed');
-    const bound = [...this.queues.values()].filter((queue) => [...queue.patterns].some((pattern) => topicMatches(pattern, message.routingKey)));
+    const bound = this.boundQueues(message.routingKey);
     if (bound.length === 0) {
       // Nobody subscribes to this event yet: that is normal, not a failure (see rabbitmq/topology.ts).
       this.unroutedMessages.push(message);

@@ -121,6 +121,21 @@ describe('the in-process bus', () => {
     expect(bus.unrouted()).toEqual([outboundMessage(event)]);
   });
 
+  it('routes a key to a consumer bound after that key was first published', async () => {
+    const seen: string[] = [];
+    await bus.subscribe({ name: 'test.other', routingKeys: ['other.#'], maxAttempts: 1, prefetch: 1 }, async () => undefined);
+    await bus.publish([outboundMessage(integrationEvent(1))]); // no one is bound for it yet
+
+    await bus.subscribe({ name: 'test.late', routingKeys: ['test.#'], maxAttempts: 1, prefetch: 1 }, async (message) => {
+      seen.push(message.messageId);
+    });
+    const later = outboundMessage(integrationEvent(2));
+    await bus.publish([later]);
+
+    expect(seen).toEqual([later.messageId]);
+    expect(bus.unrouted()).toHaveLength(1);
+  });
+
   it('keeps messages for a consumer that stopped, and hands them over when it is back', async () => {
     const recorder = await recordingHandler(db, schema);
     const start = () =>
