@@ -6,11 +6,12 @@
  * Once live, a move past filtered-out events only is written at most once per interval.
  */
 import type { Knex } from 'knex';
-import { bufferTime, concatMap, filter, finalize, from, merge, Subject, type Subscription } from 'rxjs';
+import { filter, finalize, merge, Subject, type Subscription } from 'rxjs';
 import type { Database } from '../database/database';
 import type { EventStore, Position, RecordedEvent, SubscriptionMessage } from '../eventStore/eventStore';
 import type { Logger } from '../logging';
 import { integrationMessageId, type IntegrationEvent } from '../messaging/integrationEvent';
+import { applyInBatches } from './applyInBatches';
 import { generationSchema, loadCheckpoint, runtimeTables } from './generations';
 import { checkedDrafts, type ProjectorDefinition } from './projector';
 
@@ -322,13 +323,9 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     // the pipeline ends with the subscription, as it did before flushes joined it
     finalize(() => flushes.complete()),
   );
-  // Flushes travel the same concatMap as batches: a deferred write never overlaps another one.
+  // Flushes travel the same way as batches: a deferred write never overlaps another one.
   running.subscription = merge(subscription, flushes)
-    .pipe(
-      bufferTime(maxBatchDelayMs, null, maxBatchSize),
-      filter((messages) => messages.length > 0),
-      concatMap((messages) => from((applying = applyMessages(messages)))),
-    )
+    .pipe(applyInBatches((messages) => (applying = applyMessages(messages)), { maxBatchSize, maxDelayMs: maxBatchDelayMs }))
     .subscribe({
       error: (error: unknown) => {
         if (error instanceof CheckpointMovedError) {
