@@ -57,7 +57,7 @@ function oversellSuite(options: { projectionsApart: boolean; rounds: number }): 
       // Every order has had its answer from the product once the product has recorded one per order.
       await eventually('the product to answer every order', async () => {
         const { state } = await t.market.product.products.load(variant!.productId);
-        return state.status !== 'none' && Object.keys(state.reservations).length === CHECKOUTS;
+        return state.status !== 'none' && state.reservations.size === CHECKOUTS;
       }, 120_000, 100);
       const statuses = await eventually(
         'every order to be answered',

@@ -361,7 +361,7 @@ describeWithServer('postgres', 'the products API', () => {
       const { state } = await t.market.product.products.load(listed.id);
       if (state.status === 'none') throw new Error('no product');
       expect(state.stock[sku]).toEqual({ onHand: 5, reserved: 5 });
-      expect(Object.values(state.reservations).map((r) => r.state).sort()).toEqual(['held', 'held', 'held', 'held', 'held', 'refused', 'refused', 'refused']);
+      expect([...state.reservations.values()].map((r) => r.state).sort()).toEqual(['held', 'held', 'held', 'held', 'held', 'refused', 'refused', 'refused']);
     });
   });
 

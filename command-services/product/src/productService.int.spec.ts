@@ -99,20 +99,20 @@ describe('the product service', () => {
     const { state } = await service.load(id);
     if (state.status === 'none') throw new Error('no product');
     expect(state.stock[sku]).toEqual({ onHand: 3, reserved: 3 });
-    const outcomes = Object.values(state.reservations).map((r) => r.state);
+    const outcomes = [...state.reservations.values()].map((r) => r.state);
     expect(outcomes.filter((s) => s === 'held')).toHaveLength(3);
     expect(outcomes.filter((s) => s === 'refused')).toHaveLength(197);
     // One decision per order: asking again appended nothing.
     expect((await typesIn(productStreamId(id))).filter((t) => t.startsWith('Stock'))).toHaveLength(200);
 
     // Releasing one gives its unit back to the next order.
-    const held = Object.values(state.reservations).find((r) => r.state === 'held')!;
+    const held = [...state.reservations.values()].find((r) => r.state === 'held')!;
     await service.releaseStockReservation(id, held.orderId, 'payment timed out', context);
     const late = randomUUID();
     await service.reserveStock(id, late, [{ sku, quantity: 1 }], context);
     const after = (await service.load(id)).state;
     if (after.status === 'none') throw new Error('no product');
-    expect(after.reservations[late]?.state).toBe('held');
+    expect(after.reservations.get(late)?.state).toBe('held');
     expect(after.stock[sku]).toEqual({ onHand: 3, reserved: 3 });
   });
 

@@ -39,7 +39,7 @@ export function reserveStock(command: ReservationCommand, state: ProductState): 
     case 'ReserveStock': {
       const lines = summedLines(command.data.lines);
       const product = existing(state, productId);
-      if (product.reservations[orderId]) return [];
+      if (product.reservations.get(orderId)) return [];
       const facts = factsOf(product);
       if (product.status !== 'published') {
         const reason = `Product ${productId} is not on sale (it is ${product.status}).`;
@@ -65,7 +65,7 @@ export function reserveStock(command: ReservationCommand, state: ProductState): 
       const reason = command.data.reason.trim();
       if (reason === '') throw new ValidationError('Say why the reservation is released (order cancelled, payment timed out, ...).', { field: 'reason' });
       if (state.status === 'none') return [];
-      const reservation = state.reservations[orderId];
+      const reservation = state.reservations.get(orderId);
       if (reservation === undefined) {
         // Released before it was reserved: the record closes the order here, holding nothing.
         return [{ type: 'StockReservationReleased', data: { ...factsOf(state), orderId, lines: [], reason, levels: [], releasedAt: now } }];
@@ -76,7 +76,7 @@ export function reserveStock(command: ReservationCommand, state: ProductState): 
     }
     case 'CommitStockReservation': {
       const product = existing(state, productId);
-      const reservation = product.reservations[orderId];
+      const reservation = product.reservations.get(orderId);
       if (reservation?.state === 'committed') return [];
       if (reservation?.state !== 'held') {
         const what =

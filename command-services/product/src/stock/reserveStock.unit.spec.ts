@@ -1,6 +1,6 @@
 import { IllegalStateError, NotFoundError, ValidationError } from '@bdbazar/shared-kernel';
 import { DeciderSpecification } from '@bdbazar/shared-kernel/decider/testing';
-import type { StockLine } from '../product';
+import { evolveProduct, initialProductState, type StockLine } from '../product';
 import { productDecider } from '../productDecider';
 import { L, M, archived, committed, level, listed, now, orderId, otherOrderId, productId, published, refused, released, removed, reserved, unpublished } from '../testing/productBuilders';
 
@@ -135,4 +135,16 @@ describe('committing an order\'s reservation (it shipped)', () => {
   });
 
   it('refuses a product that does not exist', () => spec.given([]).when(commit()).thenThrows(NotFoundError));
+});
+
+describe('keeping reservations in the state', () => {
+  it('leaves the state it evolved from as it was: reservations are a persistent map, never copied nor changed in place', () => {
+    const before = [...onSale, reserved(lines, [level(M, 10, 2), level(L, 5, 5)])].reduce(evolveProduct, initialProductState());
+    const after = evolveProduct(before, reserved([{ sku: M, quantity: 1 }], [level(M, 10, 3)], otherOrderId));
+    if (before.status === 'none' || after.status === 'none') throw new Error('no product');
+
+    expect([...before.reservations.keys()]).toEqual([orderId]);
+    expect([...after.reservations.keys()].sort()).toEqual([orderId, otherOrderId].sort());
+    expect(after.reservations.get(orderId)).toBe(before.reservations.get(orderId));
+  });
 });

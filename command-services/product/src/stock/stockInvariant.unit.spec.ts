@@ -73,7 +73,7 @@ function brokenInvariant(state: ProductState, events: ProductEvent[]): string | 
   const skus = state.details.variants.map((v) => v.sku).sort();
   if (JSON.stringify(Object.keys(state.stock).sort()) !== JSON.stringify(skus)) return `stock is kept for ${Object.keys(state.stock).join(', ')} but the variants are ${skus.join(', ')}`;
   const held: Record<string, number> = {};
-  for (const reservation of Object.values(state.reservations)) {
+  for (const reservation of [...state.reservations.values()]) {
     if (reservation.state !== 'held') continue;
     for (const line of reservation.lines) held[line.sku] = (held[line.sku] ?? 0) + line.quantity;
   }
