@@ -23,7 +23,7 @@ export function requestIds(): RequestHandler {
     const correlationId = acceptable(req.get(CORRELATION_ID_HEADER)) ?? requestId;
     const context: RequestContext = { requestId, correlationId };
     res.locals['requestContext'] = context;
-    // pino-http takes an id already on the request instead of making its own.
+    // for the request log line and req.log (see requestLogging.ts)
     req.id = requestId;
     res.set(REQUEST_ID_HEADER, requestId);
     res.set(CORRELATION_ID_HEADER, correlationId);

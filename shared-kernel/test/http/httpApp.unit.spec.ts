@@ -275,6 +275,19 @@ describe('the HTTP app', () => {
       });
       expect(JSON.stringify(logged)).not.toMatch(/secret/);
     });
+
+    it('logs a refused request at warn, a failed one at error as errored, and no probe', async () => {
+      const { logger, lines } = capturingLogger();
+      const { app } = thingsService({ logger });
+      await request(app).get('/v1/things/nowhere-to-be-found').set('X-Request-Id', 'r-404');
+      await request(app).get('/v1/things/boom').set('X-Request-Id', 'r-500');
+      await request(app).get('/health');
+      const ends = lines().filter((line) => line['msg'] === 'request completed' || line['msg'] === 'request errored');
+      expect(ends).toEqual([
+        expect.objectContaining({ level: 40, msg: 'request completed', req: expect.objectContaining({ id: 'r-404' }), res: { statusCode: 404 }, responseTime: expect.any(Number) }),
+        expect.objectContaining({ level: 50, msg: 'request errored', req: expect.objectContaining({ id: 'r-500' }), correlationId: 'r-500', res: { statusCode: 500 } }),
+      ]);
+    });
   });
 
   describe('when the document requires a bearer token', () => {
