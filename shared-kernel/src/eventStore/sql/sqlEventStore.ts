@@ -458,9 +458,14 @@ class SqlEventStore implements EventStore {
       if (rows.length > 0) {
         heldBack = false;
         heldBackDelay = 0;
+        continue;
       }
-      // Something committed while we read: look again at once.
-      if (rows.length > 0 || this.wakeup.count !== seenBeforeRead) continue;
+      // Something committed while we read: look again at once. If that finds nothing either, the
+      // commit is held back like the one below, not something to wait a whole poll interval for.
+      if (this.wakeup.count !== seenBeforeRead) {
+        heldBack = true;
+        continue;
+      }
       if (heldBack) {
         // A commit was announced but nothing became readable: an older transaction still holds
         // the snapshot's xmin back. Look again soon, backing off, rather than a whole poll later.
