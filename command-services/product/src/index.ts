@@ -9,3 +9,4 @@ export {
   type OrderStockProducts,
 } from './orderStock/orderStock';
 export type { ProductService } from './productService';
+export { productDecider } from './productDecider';
