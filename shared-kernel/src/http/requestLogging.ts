@@ -29,7 +29,7 @@ export function requestLogging(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const startedAt = performance.now();
     let bound: Logger | undefined;
-    const log = (): Logger => (bound ??= logger.child({ req: describe(req), correlationId: requestContext(res).correlationId }));
+    const log = (): Logger => (bound ??= logger.child({ req: requestFields(req), correlationId: requestContext(res).correlationId }));
     Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: log });
 
     // Orchestrators probe every few seconds; those lines would drown the rest.
@@ -49,6 +49,6 @@ export function requestLogging(logger: Logger): RequestHandler {
   };
 }
 
-function describe(req: IncomingMessage & { originalUrl?: string }): Record<string, unknown> {
+function requestFields(req: IncomingMessage & { originalUrl?: string }): Record<string, unknown> {
   return { id: req.id, method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress };
 }

@@ -21,7 +21,7 @@ import {
   type RabbitMqTransport,
 } from '..';
 import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
-import { deleteBrokerObjects, drainQueue, eventually, integrationEvent, testLogger, uniqueName } from '../../test/messaging/fixtures';
+import { deleteBrokerObjects, drainQueue, eventually, gate, idsOf, inboxIds, integrationEvent, testLogger, uniqueName } from '../../test/messaging/fixtures';
 
 /**
  * A handler that upserts `<schema>.applied` (message id, n, times): a message applied twice shows
@@ -34,16 +34,12 @@ async function countingHandler(db: Database, schema: string, options: { poison?:
   await db.knex.raw(`create table "${schema}".children (message_id uuid primary key, parent integer not null references "${schema}".parents (id) deferrable initially deferred)`);
   const invocations = new Map<string, number>();
   let running = 0;
-  let open: () => void = () => undefined;
-  const gate = options.gated
-    ? new Promise<void>((resolve) => {
-        open = resolve;
-      })
-    : Promise.resolve();
+  const released = gate();
+  if (!options.gated) released.open();
   const handler = async (event: IntegrationEvent, trx: Knex.Transaction): Promise<void> => {
     invocations.set(event.messageId, (invocations.get(event.messageId) ?? 0) + 1);
     running += 1;
-    await gate;
+    await released.passed();
     running -= 1;
     await trx.raw(`insert into "${schema}".applied as a (message_id, n, times) values (?, ?, 1) on conflict (message_id) do update set times = a.times + 1`, [
       event.messageId,
@@ -54,7 +50,7 @@ async function countingHandler(db: Database, schema: string, options: { poison?:
   };
   const applied = async (): Promise<Array<{ message_id: string; times: number }>> =>
     db.knex.withSchema(schema).table('applied').select('message_id', 'times').orderBy('message_id');
-  return { handler, invocations, applied, running: () => running, release: () => open() };
+  return { handler, invocations, applied, running: () => running, release: released.open };
 }
 
 /** The transactions this knex starts and ends from now on. */
@@ -74,12 +70,6 @@ function watchTransactions(db: Database) {
   };
 }
 
-async function inboxIds(db: Database, schema: string, consumer: string): Promise<string[]> {
-  const rows = await db.knex.withSchema(schema).table('inbox').where({ consumer }).select<Array<{ message_id: string }>>('message_id');
-  return rows.map((row) => row.message_id).sort();
-}
-
-const idsOf = (events: readonly IntegrationEvent[]) => events.map((event) => event.messageId).sort();
 const appliedOnce = (events: readonly IntegrationEvent[]) => idsOf(events).map((id) => ({ message_id: id, times: 1 }));
 const events = (count: number, from = 0) => Array.from({ length: count }, (_, n) => integrationEvent(from + n));
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInProcessBus, migrateRuntimeSchema, openDatabase, outboundMessage, startConsumer, type Consumer, type Database, type InProcessBus, type IntegrationEvent } from '..';
 import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
-import { eventually, integrationEvent, testLogger } from '../../test/messaging/fixtures';
+import { eventually, gate, idsOf, inboxIds, integrationEvent, testLogger } from '../../test/messaging/fixtures';
 
 const CONSUMER = 'test.batched-inbox';
 
@@ -14,17 +14,14 @@ const CONSUMER = 'test.batched-inbox';
 function gatedHandler() {
   const invocations = new Map<string, number>();
   let running = 0;
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => {
-    open = resolve;
-  });
+  const released = gate();
   const handle = async (event: IntegrationEvent): Promise<void> => {
     invocations.set(event.messageId, (invocations.get(event.messageId) ?? 0) + 1);
     running += 1;
-    await gate;
+    await released.passed();
     running -= 1;
   };
-  return { handle, invocations, running: () => running, release: () => open() };
+  return { handle, invocations, running: () => running, release: released.open };
 }
 
 /** The inbox inserts this knex sends from now on, with their SQL and bindings. */
@@ -37,12 +34,6 @@ function watchInboxInserts(db: Database, schema: string) {
   return { seen, stop: () => db.knex.removeListener('query', listener) };
 }
 
-async function inboxIds(db: Database, schema: string): Promise<string[]> {
-  const rows = await db.knex.withSchema(schema).table('inbox').where({ consumer: CONSUMER }).select<Array<{ message_id: string }>>('message_id');
-  return rows.map((row) => row.message_id).sort();
-}
-
-const idsOf = (events: readonly IntegrationEvent[]) => events.map((event) => event.messageId).sort();
 
 function batchedInboxSuite(open: () => Promise<Database>): void {
   let db: Database;
@@ -92,7 +83,7 @@ function batchedInboxSuite(open: () => Promise<Database>): void {
 
     await deliverAtOnce(handler, events);
 
-    expect(await inboxIds(db, schema)).toEqual(idsOf(events));
+    expect(await inboxIds(db, schema, CONSUMER)).toEqual(idsOf(events));
     expect(inserts.seen.length).toBeGreaterThanOrEqual(1);
     expect(inserts.seen.length).toBeLessThanOrEqual(3);
     expect(consumer.status()).toMatchObject({ applied: 50, duplicates: 0, failures: 0 });
@@ -112,7 +103,7 @@ function batchedInboxSuite(open: () => Promise<Database>): void {
     await deliverAtOnce(again, [...events, fresh, fresh]);
 
     expect(consumer.status()).toMatchObject({ applied: 1, duplicates: 51, failures: 0 });
-    expect(await inboxIds(db, schema)).toEqual(idsOf([...events, fresh]));
+    expect(await inboxIds(db, schema, CONSUMER)).toEqual(idsOf([...events, fresh]));
     expect(again.invocations.size).toBe(51); // the handler runs again (idempotent); only the record tells
   });
 
@@ -131,7 +122,7 @@ function batchedInboxSuite(open: () => Promise<Database>): void {
 
     await deliverAtOnce(handler, events); // the bus's publish resolves once each message is handled
 
-    expect(await inboxIds(db, schema)).toEqual(idsOf(events));
+    expect(await inboxIds(db, schema, CONSUMER)).toEqual(idsOf(events));
     expect(consumer.status()).toMatchObject({ applied: 50, duplicates: 0, failures: 50, lastError: { message: expect.stringContaining('injected inbox failure') } });
     expect([...handler.invocations.values()]).toEqual(Array.from({ length: 50 }, () => 2));
     expect(bus.deadLetters(CONSUMER)).toEqual([]);
@@ -148,7 +139,7 @@ function batchedInboxSuite(open: () => Promise<Database>): void {
     await consumer.stop();
 
     expect(consumer.status()).toMatchObject({ applied: 50, failures: 0 });
-    expect(await inboxIds(db, schema)).toEqual(idsOf(events));
+    expect(await inboxIds(db, schema, CONSUMER)).toEqual(idsOf(events));
     await published;
   });
 

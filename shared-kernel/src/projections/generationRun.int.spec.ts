@@ -5,23 +5,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tap } from 'rxjs';
-import { describeWithServer, requireServerUrl } from '../../../test/servers';
-import { openDatabase, type Database } from '../database/database';
+import { describeWithServer } from '../../../test/servers';
 import type { EventStore, Position } from '../eventStore/eventStore';
-import { createEmbeddedEventStore, createPostgresEventStore } from '../eventStore/postgresEventStore';
 import { silentLogger } from '../logging';
 import type { GenerationProgress } from './generationRun';
 import { orderSummariesProjector, sampleOrderHistory } from './fixtures/orderSummaries';
+import { openEmbeddedBackend, postgresBackend, type ProjectionBackend } from '../../test/projections/backends';
 import { startProjectorWorker, type ProjectorWorker } from './projectorWorker';
 import { rebuildProjector } from './rebuild';
 import { migrateRuntimeSchema } from './runtimeSchema';
-
-interface Backend {
-  store: EventStore;
-  db: Database;
-  runtimeSchema: string;
-  close(): Promise<void>;
-}
 
 const logger = silentLogger();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,9 +44,9 @@ function countingCheckpointMessages(store: EventStore): { store: EventStore; sen
   return { store: counting, sent };
 }
 
-function checkpointSuite(kind: string, open: () => Promise<Backend>, withLoad: boolean): void {
+function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, withLoad: boolean): void {
   describe(`a live projector's checkpoint on ${kind}`, () => {
-    let backend: Backend;
+    let backend: ProjectionBackend;
     let counted: ReturnType<typeof countingCheckpointMessages>;
     const workers: ProjectorWorker[] = [];
     // not `orders_…`: the projector runtime's suite drops those schemas when it ends
@@ -192,38 +184,8 @@ function checkpointSuite(kind: string, open: () => Promise<Backend>, withLoad: b
   });
 }
 
-checkpointSuite(
-  'PGlite (embedded)',
-  async () => {
-    const store = await createEmbeddedEventStore({ dataDir: 'memory://' });
-    const db = await openDatabase({ kind: 'pglite' });
-    return { store, db, runtimeSchema: 'bdbazar', close: async () => (await store.close(), await db.close()) };
-  },
-  false,
-);
+checkpointSuite('PGlite (embedded)', openEmbeddedBackend, false);
 
 describeWithServer('postgres', 'on PostgreSQL', () => {
-  const suffix = randomBytes(4).toString('hex');
-  checkpointSuite(
-    'PostgreSQL',
-    async () => {
-      const url = requireServerUrl('postgres');
-      const store = await createPostgresEventStore({ connectionString: url, schema: `es_${suffix}` });
-      const db = await openDatabase({ kind: 'postgres', connectionString: url });
-      const runtimeSchema = `rt_${suffix}`;
-      return {
-        store,
-        db,
-        runtimeSchema,
-        close: async () => {
-          await store.close();
-          const schemas = (await db.knex.raw(`select schema_name from information_schema.schemata where schema_name like 'cpo\\_%' or schema_name in (?, ?)`, [runtimeSchema, `es_${suffix}`]))
-            .rows as Array<{ schema_name: string }>;
-          for (const { schema_name } of schemas) await db.knex.raw(`drop schema if exists "${schema_name}" cascade`);
-          await db.close();
-        },
-      };
-    },
-    true,
-  );
+  checkpointSuite('PostgreSQL', postgresBackend('cpo'), true);
 });

@@ -115,3 +115,21 @@ export async function recordingHandler(db: Database, schema: string, fail: (even
   };
   return { handler, invocations, appliedCount };
 }
+
+/** The message ids a consumer's inbox holds, sorted. */
+export async function inboxIds(db: Database, schema: string, consumer: string): Promise<string[]> {
+  const rows = await db.knex.withSchema(schema).table('inbox').where({ consumer }).select<Array<{ message_id: string }>>('message_id');
+  return rows.map((row) => row.message_id).sort();
+}
+
+/** The events' message ids, sorted (to compare with inboxIds). */
+export const idsOf = (events: readonly IntegrationEvent[]): string[] => events.map((event) => event.messageId).sort();
+
+/** A gate that every caller of `passed()` waits at until `open()`: to make handlers finish together. */
+export function gate(): { passed: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { passed: () => opened, open: () => open() };
+}

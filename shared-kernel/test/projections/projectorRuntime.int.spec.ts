@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describeWithServer, requireServerUrl } from '../../../test/servers';
 import {
-  createEmbeddedEventStore,
   createPostgresEventStore,
   dropOldGenerations,
   openDatabase,
@@ -9,20 +8,13 @@ import {
   rebuildProjector,
   silentLogger,
   startProjectorWorker,
-  type Database,
   type EventStore,
   type ProjectorWorker,
 } from '../../src';
 import { orderSummariesProjector, sampleOrderHistory } from '../../src/projections/fixtures/orderSummaries';
 import { waitFor } from '../eventStoreContract';
+import { openEmbeddedBackend, postgresBackend, type ProjectionBackend } from './backends';
 import { readModelHash } from './readModel';
-
-interface Backend {
-  store: EventStore;
-  db: Database;
-  runtimeSchema: string;
-  close(): Promise<void>;
-}
 
 const logger = silentLogger();
 
@@ -47,9 +39,9 @@ function expectedBuyers(history: ReturnType<typeof sampleOrderHistory>): Map<str
   return buyers;
 }
 
-function runtimeSuite(kind: string, open: () => Promise<Backend>): void {
+function runtimeSuite(kind: string, open: () => Promise<ProjectionBackend>): void {
   describe(`the projector runtime on ${kind}`, () => {
-    let backend: Backend;
+    let backend: ProjectionBackend;
     const workers: ProjectorWorker[] = [];
     const name = () => `orders_${randomBytes(4).toString('hex')}`;
 
@@ -196,31 +188,11 @@ function runtimeSuite(kind: string, open: () => Promise<Backend>): void {
   });
 }
 
-runtimeSuite('PGlite (embedded)', async () => {
-  const store = await createEmbeddedEventStore({ dataDir: 'memory://' });
-  const db = await openDatabase({ kind: 'pglite' });
-  return { store, db, runtimeSchema: 'bdbazar', close: async () => (await store.close(), await db.close()) };
-});
+runtimeSuite('PGlite (embedded)', openEmbeddedBackend);
 
 describeWithServer('postgres', 'on PostgreSQL', () => {
   const suffix = randomBytes(4).toString('hex');
-  const runtimeSchema = `rt_${suffix}`;
-  runtimeSuite('PostgreSQL', async () => {
-    const url = requireServerUrl('postgres');
-    const store = await createPostgresEventStore({ connectionString: url, schema: `es_${suffix}` });
-    const db = await openDatabase({ kind: 'postgres', connectionString: url });
-    return {
-      store,
-      db,
-      runtimeSchema,
-      close: async () => {
-        await store.close();
-        const schemas = (await db.knex.raw(`select schema_name from information_schema.schemata where schema_name like 'orders\\_%' or schema_name in (?, ?)`, [runtimeSchema, `es_${suffix}`])).rows as Array<{ schema_name: string }>;
-        for (const { schema_name } of schemas) await db.knex.raw(`drop schema if exists "${schema_name}" cascade`);
-        await db.close();
-      },
-    };
-  });
+  runtimeSuite('PostgreSQL', postgresBackend('orders', suffix));
 
   it('lets only one of two workers write, and the standby take over', async () => {
     const url = requireServerUrl('postgres');

@@ -147,7 +147,7 @@ class SqlEventStore implements EventStore {
       maxBatchSize: options.appendBatching?.maxAppends ?? 100,
       maxConcurrentFlushes: options.appendBatching?.maxInFlight ?? Math.min(2, driver.concurrentQueries),
       flushAtOnceWhenIdle: true,
-      flush: (batch) => (batch.length === 1 ? Promise.all(batch.map((append) => this.appendAlone(append))) : this.appendBatch(batch)),
+      flush: async (batch) => (batch.length === 1 ? [await this.appendAlone(batch[0]!)] : this.appendBatch(batch)),
     });
   }
 
