@@ -25,7 +25,6 @@ import {
   type Logger,
   type Transport,
 } from '@bdbazar/shared-kernel';
-import { Router } from 'express';
 
 /**
  * Every consumer of integration events the marketplace starts (their queues on RabbitMQ, each with
@@ -72,15 +71,17 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
   }
   const projections = options.projections === false ? null : await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });
 
-  const routes = Router();
-  routes.use(await accountRoutes({ module: account, db }));
-  routes.use(await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }));
-  routes.use(await productRoutes({ module: product, db }));
-  routes.use(orderRoutes({ module: order }));
-  routes.use(queryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
-  routes.use(shopQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
-  routes.use(catalogQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
-  routes.use(orderQueryRoutes({ db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA }));
+  const queries = { db, verifier: account.verifier, runtimeSchema: DEFAULT_RUNTIME_SCHEMA };
+  const routes = [
+    await accountRoutes({ module: account, db }),
+    await shopRoutes({ module: await openShopModule({ store, db, config, verifier: account.verifier }), db }),
+    await productRoutes({ module: product, db }),
+    orderRoutes({ module: order }),
+    queryRoutes(queries),
+    shopQueryRoutes(queries),
+    catalogQueryRoutes(queries),
+    orderQueryRoutes(queries),
+  ];
   const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
   const server = await startHttpServer(app, { port: config.PORT, logger });
 

@@ -177,6 +177,8 @@ describeWithServer('postgres', 'the accounts API', () => {
 
     it('refuses a malformed id in the path with 400, an unknown one with 404', async () => {
       expectProblem(await t.call('GET', '/v1/users/not-a-uuid', { token: admin.accessToken }), 400);
+      // a form the validator's uuid format takes and PostgreSQL's uuid type does not
+      expectProblem(await t.call('GET', `/v1/users/urn:uuid:${randomUUID()}`, { token: admin.accessToken }), 400);
       expectProblem(await t.call('GET', `/v1/users/${randomUUID()}`, { token: admin.accessToken }), 404);
       expectProblem(await t.call('GET', `/v1/vendors/${buyer.id}`), 404);
       expectProblem(await t.call('GET', '/v1/nothing-here'), 404);
@@ -295,6 +297,35 @@ describeWithServer('postgres', 'the accounts API', () => {
       const list = await t.call<{ items: unknown[] }>('GET', `/v1/admin/users?q=${encodeURIComponent('Erase Me')}`, { token: admin.accessToken });
       expect(list.body.items).toEqual([]);
       expect((await t.call('POST', '/v1/auth/register', { body: { email: user.email, password: 'a good password', name: 'New Owner', role: 'buyer' } })).status).toBe(201);
+    });
+  });
+
+  describe('profiles read at once', () => {
+    it('gives each of many concurrent readers its own profile, an admin the deleted one', async () => {
+      // Concurrent profile reads share queries (userLoader): each must still get its own row.
+      const tag = randomUUID().slice(0, 6);
+      const users = await Promise.all([0, 1, 2, 3, 4, 5].map(() => t.register('buyer')));
+      const renamed = await Promise.all(users.map((user, i) => t.call<{ position: string }>('PUT', `/v1/users/${user.id}`, { token: user.accessToken, body: { name: `Reader ${tag} ${i}` } })));
+      const deleted = await t.call<{ position: string }>('DELETE', `/v1/admin/users/${users[5]!.id}`, { token: admin.accessToken });
+      const after = { 'X-Consistent-After': deleted.body.position };
+      await t.call('GET', `/v1/users/${users[0]!.id}`, { token: users[0]!.accessToken, headers: after });
+      expect(renamed.every((answer) => answer.status === 200)).toBe(true);
+
+      const reads = await Promise.all(
+        [...users, ...users].map((user) => t.call<{ id: string; name: string }>('GET', `/v1/users/${user.id}`, { token: user === users[5] ? admin.accessToken : user.accessToken })),
+      );
+
+      reads.forEach((read, i) => {
+        const index = i % users.length;
+        if (index === 5) {
+          // an admin still sees the deleted account, without its personal data
+          expect(read.status).toBe(200);
+          expect(read.body).toMatchObject({ id: users[5]!.id, name: null, status: 'deleted' });
+        } else {
+          expect(read.status).toBe(200);
+          expect(read.body).toMatchObject({ id: users[index]!.id, name: `Reader ${tag} ${index}` });
+        }
+      });
     });
   });
 

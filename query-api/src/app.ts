@@ -8,7 +8,7 @@ import { catalogQueryRoutes } from './catalog/catalog.route';
 import { orderQueryRoutes } from './orders/orders.route';
 import { ACCOUNTS_PROJECTOR } from './readModels';
 import { shopQueryRoutes } from './shops/shops.route';
-import { getUser } from './users/getUser';
+import { getUser, userLoader } from './users/getUser';
 import { getVendor } from './vendors/getVendor';
 
 export interface QueryDependencies {
@@ -23,8 +23,10 @@ export function queryRoutes(deps: QueryDependencies): Router {
   const signedIn = authenticate(deps.verifier);
   const accountsCaughtUp = consistentAfter({ db, runtimeSchema: deps.runtimeSchema, projectors: [ACCOUNTS_PROJECTOR] });
 
+  const loadUser = userLoader(db.knex);
+
   router.get('/v1/users/:id', signedIn, requireSelfOrAdmin('id'), accountsCaughtUp, async (req, res) => {
-    const user = await getUser(db.knex, pathParam(req, 'id'), authOf(res).role === 'admin');
+    const user = await getUser(loadUser, pathParam(req, 'id'), authOf(res).role === 'admin');
     res.set('ETag', etagOf(user.revision)).json(user);
   });
 
@@ -56,8 +58,7 @@ export function queryRoutes(deps: QueryDependencies): Router {
 
 /** The query API on its own: every read route (the all-in-one process mounts the same routers). */
 export function createQueryApp(deps: QueryDependencies & { logger: Logger; validateResponses?: boolean }) {
-  const routes = Router();
-  routes.use(queryRoutes(deps), shopQueryRoutes(deps), catalogQueryRoutes(deps), orderQueryRoutes(deps));
+  const routes = [queryRoutes(deps), shopQueryRoutes(deps), catalogQueryRoutes(deps), orderQueryRoutes(deps)];
   return createHttpApp({
     name: 'query-api',
     openApi: loadApiDocument('query'),

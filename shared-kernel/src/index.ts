@@ -3,6 +3,7 @@ export * from './eventStore';
 export * from './decider';
 export * from './database/database';
 export * from './database/microBatch';
+export * from './database/rowLoader';
 export * from './logging';
 export * from './projections';
 export * from './messaging';

@@ -1,5 +1,5 @@
 /** GET /v1/users/{id}: a profile with its address book, for the user themselves or an admin. */
-import { NotFoundError } from '@bdbazar/shared-kernel';
+import { createRowLoader, NotFoundError, type RowLoader } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
 import { READ_MODELS, type UserRow } from '../readModels';
 
@@ -19,8 +19,21 @@ export interface UserView {
   revision: number;
 }
 
-export async function getUser(knex: Knex, id: string, asAdmin: boolean): Promise<UserView> {
-  const row = await knex<UserRow>(READ_MODELS.users).where({ account_id: id }).first();
+const USERS_BY_ID = `select * from ${READ_MODELS.users} where account_id = any(?)`;
+
+/**
+ * Users by id, the reads of concurrent requests sharing one query: this is the most read route of
+ * the API, and one query per request (built by knex) was a fifth of its CPU.
+ */
+export function userLoader(knex: Knex): RowLoader<string, UserRow> {
+  return createRowLoader({
+    fetch: async (ids) => ((await knex.raw(USERS_BY_ID, [[...ids]])) as { rows: UserRow[] }).rows,
+    keyOf: (row) => row.account_id,
+  });
+}
+
+export async function getUser(loadUser: RowLoader<string, UserRow>, id: string, asAdmin: boolean): Promise<UserView> {
+  const row = await loadUser(id);
   // Only an admin sees that a deleted account existed.
   if (!row || (row.status === 'deleted' && !asAdmin)) throw new NotFoundError(`There is no user ${id}.`, { id });
   return {

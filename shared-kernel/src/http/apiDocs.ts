@@ -3,6 +3,9 @@ import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { OpenApiDocument } from './openApi';
 
+/** Where the documents are served: the app asks the docs router only about these paths (and those under them). */
+export const API_DOCS_PATHS: readonly string[] = ['/openapi.json', '/docs'];
+
 export function apiDocs(document: OpenApiDocument): Router {
   const router = Router();
   router.get('/openapi.json', (_req, res) => {

@@ -4,10 +4,11 @@
  */
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '../logging';
-import { apiDocs } from './apiDocs';
+import { API_DOCS_PATHS, apiDocs } from './apiDocs';
 import { problemErrorHandler, unknownRoute } from './errorHandler';
 import { attachLifecycle, closeConnectionsWhileDraining } from './lifecycle';
 import { openApiValidation, type OpenApiDocument, type OpenApiValidationOptions } from './openApi';
+import { inSequence, onlyUnder, routersByPrefix } from './prefixRouting';
 import { probes, type ReadinessCheck } from './probes';
 import { requestIds } from './requestContext';
 import { requestLogging } from './requestLogging';
@@ -29,8 +30,11 @@ export interface HttpAppSettings {
 export type RoutesInstaller = (app: Express) => void;
 
 export interface HttpAppOptions extends HttpAppSettings {
-  /** The service's routes: installed on the app by a function, or a router mounted at the root. */
-  routes: RoutesInstaller | Router;
+  /**
+   * The service's routes: installed on the app by a function, or routers mounted at the root in
+   * order, each asked only for the paths its routes could match (routersByPrefix).
+   */
+  routes: RoutesInstaller | Router | readonly Router[];
 }
 
 const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
@@ -41,7 +45,7 @@ const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 export const VALIDATES_RESPONSES = 'bdbazar.validatesResponses';
 
 export function createHttpApp(options: HttpAppSettings & { routes: RoutesInstaller }): Express;
-export function createHttpApp(options: HttpAppSettings & { routes: Router }): Express;
+export function createHttpApp(options: HttpAppSettings & { routes: Router | readonly Router[] }): Express;
 export function createHttpApp(options: HttpAppOptions): Express;
 export function createHttpApp(options: HttpAppOptions): Express {
   const logger = options.logger.child({ service: options.name });
@@ -49,27 +53,34 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   const lifecycle = attachLifecycle(app);
 
-  app.use(requestIds());
-  app.use(requestLogging(logger));
-  app.use(closeConnectionsWhileDraining(lifecycle));
-  app.use(express.json({ limit: options.bodyLimit ?? '100kb', type: JSON_MEDIA_TYPES }));
-  // Before the validator: these paths are not in the service's document.
-  app.use(apiDocs(options.openApi));
-  app.use(probes(lifecycle, options.readiness, logger));
-  app.use(openApiValidation(options.openApi, { validateResponses: options.validateResponses ?? false, validateSecurity: options.validateSecurity }));
+  // One layer of the app's router, not seven: a router layer costs its bookkeeping and a few
+  // closures on every request, and these run for every request in this order anyway.
+  app.use(
+    inSequence([
+      requestIds(),
+      requestLogging(logger),
+      closeConnectionsWhileDraining(lifecycle),
+      express.json({ limit: options.bodyLimit ?? '100kb', type: JSON_MEDIA_TYPES }),
+      // Before the validator: these paths are not in the service's document.
+      onlyUnder(API_DOCS_PATHS, apiDocs(options.openApi)),
+      routersByPrefix([probes(lifecycle, options.readiness, logger)]),
+      openApiValidation(options.openApi, { validateResponses: options.validateResponses ?? false, validateSecurity: options.validateSecurity }),
+    ]),
+  );
   // Routes that send pre-serialized JSON (sendJson) send it through res.json where responses are validated.
   app.set(VALIDATES_RESPONSES, options.validateResponses ?? false);
   // In a router, req.params hold the path parameters as strings: the validator coerces them
   // (into req.openapi.pathParams) and writes them back through app.param, which reaches the
   // app's own routes only. Query parameters are coerced either way.
-  if (isRouter(options.routes)) app.use(options.routes);
-  else options.routes(app);
+  if (Array.isArray(options.routes)) app.use(routersByPrefix(options.routes as readonly Router[]));
+  else if (isRouter(options.routes as RoutesInstaller | Router)) app.use(routersByPrefix([options.routes as Router]));
+  else (options.routes as RoutesInstaller)(app);
   app.use(unknownRoute());
   app.use(problemErrorHandler(logger));
   return app;
 }
 
 /** A router is a function too; it is the one with a stack of layers. */
-function isRouter(routes: HttpAppOptions['routes']): routes is Router {
+function isRouter(routes: RoutesInstaller | Router): routes is Router {
   return 'stack' in routes && typeof (routes as Router).use === 'function';
 }

@@ -122,6 +122,66 @@ describe('the HTTP app', () => {
     });
   });
 
+  describe('when the document spans many path prefixes', () => {
+    // Each prefix is validated against its own part of the document (openApi.ts): the answers
+    // must be those of the whole document.
+    const gadget = () => ({ get: { operationId: 'getGadget', parameters: [{ name: 'size', in: 'query', schema: { type: 'integer' } }], responses: { '200': { description: 'A gadget' }, default: { description: 'A problem' } } } });
+    const pathId = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } }];
+    const documentWith = (extra: Record<string, unknown>) => ({ ...thingsDocument, paths: { ...thingsDocument.paths, '/v1/gadgets/{id}': { parameters: pathId, ...gadget() }, ...extra } });
+    const appOver = (document: typeof thingsDocument) =>
+      createHttpApp({
+        name: 'gadgets',
+        openApi: document,
+        logger: silentLogger(),
+        routes: (application) => {
+          application.get('/v1/gadgets/:id', (req, res) => {
+            res.json({ id: req.params['id'], size: req.query['size'] ?? null });
+          });
+          application.get('/v1/things/:id', (req, res) => {
+            res.json({ id: req.params['id'], name: 'lamp', quantity: 1, revision: 0 });
+          });
+          application.get('/v1/:kind/count', (req, res) => {
+            res.json({ kind: req.params['kind'], count: 0 });
+          });
+        },
+      });
+
+    for (const [label, document] of [
+      ['split by prefix', documentWith({})],
+      ['whole, a path having a parameter for a prefix', documentWith({ '/v1/{kind}/count': { parameters: [{ name: 'kind', in: 'path', required: true, schema: { type: 'string' } }], ...gadget() } })],
+    ] as const) {
+      describe(label, () => {
+        const application = appOver(document);
+
+        it('validates and coerces each prefix\'s requests by its own operations', async () => {
+          expect((await request(application).get('/v1/gadgets/g-1?size=3')).body).toEqual({ id: 'g-1', size: 3 });
+          expect((await request(application).get('/V1/Gadgets/g-1')).body).toEqual({ id: 'g-1', size: null });
+          const bad = await request(application).get('/v1/gadgets/g-1?size=big');
+          expect(bad.status).toBe(400);
+          expect(bad.body.errors).toEqual([{ path: '/query/size', message: 'must be integer' }]);
+          const unknown = await request(application).get('/v1/things/t-1?size=3');
+          expect(unknown.status).toBe(400);
+          expect(unknown.body.errors).toEqual([{ path: '/query/size', message: "Unknown query parameter 'size'" }]);
+        });
+
+        it('answers a wrong method with the Allow of its path, and an undocumented path with a 404', async () => {
+          const wrongMethod = await request(application).delete('/v1/gadgets/g-1');
+          expect(wrongMethod.status).toBe(405);
+          expect(wrongMethod.headers['allow']).toBe('GET');
+          const undocumented = await request(application).get('/v1/widgets/w-1');
+          expect(undocumented.status).toBe(404);
+          expect(undocumented.headers['content-type']).toMatch(PROBLEM_JSON);
+        });
+      });
+    }
+
+    it('uses the whole document where a path has a parameter for a prefix', async () => {
+      const application = appOver(documentWith({ '/v1/{kind}/count': { parameters: [{ name: 'kind', in: 'path', required: true, schema: { type: 'string' } }], ...gadget() } }));
+      expect((await request(application).get('/v1/widgets/count?size=2')).body).toEqual({ kind: 'widgets', count: 0 });
+      expect((await request(application).get('/v1/widgets/count?size=two')).status).toBe(400);
+    });
+  });
+
   describe('when a handler fails', () => {
     it.each([
       ['validation', 400, 'validation', { field: 'name' }],
