@@ -9,13 +9,15 @@
  * PostgreSQL: BDBAZAR_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/bdbazar_bench);
  * each run creates `<database>_catalog_<random>` and drops it at the end. BDBAZAR_BENCH_SCALE
  * (default 1) scales the sellers, shops, products and durations, for a quick try (0.05: 5,000
- * products in 50 shops).
+ * products in 50 shops). BDBAZAR_BENCH_CPU_PROFILE=seeding or search: a CPU profile of the server
+ * process during that phase, in bench/results/catalog-<phase>.cpuprofile (cpuProfile.ts).
  *
  * The set-up (sellers, shops, categories) goes over HTTP too, at bcrypt cost 4: this bench
  * measures the catalogue, not password hashing (bench:http does that).
  */
 import os from 'node:os';
 import path from 'node:path';
+import { profiledPhase } from './cpuProfile';
 import { generateCatalog, type CatalogStats } from './catalogBench/catalogData';
 import { firstPageQueries, nextPages, QUERY_MIX, type Probed, type QueryKind } from './catalogBench/searchQueries';
 import { approvedSellers, createAdmin, createCategories, openShops, signInAgain, waitUntilShopsActive, type Account } from './catalogBench/setup';
@@ -239,13 +241,13 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
   );
   let seeding: MeasuredLoad;
   try {
-    seeding = await client.run({
+    seeding = await profiledPhase('catalog', 'seeding', () => client.run({
       url,
       plan: { kind: 'listProducts', products: generated.products, tokens },
       connections: CONFIG.seedConnections,
       amount: generated.products.length,
       timeoutSeconds: CONFIG.timeoutSeconds.seeding,
-    });
+    }));
   } finally {
     await stopSampling().then((samples) => timeline.push(...samples));
   }
@@ -285,7 +287,7 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
   progress(`search alone (one request at a time, ${formatNumber(alone['all']?.requests ?? 0)} requests): p50 ${formatMs(alone['all']?.p50 ?? Number.NaN)} ms, p95 ${formatMs(alone['all']?.p95 ?? Number.NaN)} ms`);
   const warmUp = await client.run({ ...searchJob, durationSeconds: CONFIG.warmUpSeconds });
   const beforeSearch = await facts.progress();
-  const run = await client.run({ ...searchJob, durationSeconds: CONFIG.durationSeconds });
+  const run = await profiledPhase('catalog', 'search', () => client.run({ ...searchJob, durationSeconds: CONFIG.durationSeconds }));
   const afterSearch = await facts.progress();
   progress(`search: ${formatNumber(run.okPerSecond)}/s, p50 ${formatMs(run.latencyMs.p50)} ms, p95 ${formatMs(run.latencyMs.p95)} ms, p99 ${formatMs(run.latencyMs.p99)} ms (${failures(run)}); ${cpuText(run.cpu)}`);
   // The catalogue stood still during that run, so the query API answered repeated queries from its

@@ -23,11 +23,14 @@
  * 1) scales the sellers, buyers, samples and durations (0.25 for a quick try).
  * BDBAZAR_BENCH_PROJECTIONS_PROCESS=1 (with RabbitMQ): the projections service runs in a process of its
  * own, as docker-compose deploys it, instead of inside the marketplace's.
+ * BDBAZAR_BENCH_CPU_PROFILE=<phase> (warm-up, load, alone, paced, under-load): a CPU profile of the
+ * server process during that phase, in bench/results/orders-<phase>.cpuprofile (cpuProfile.ts).
  * BDBAZAR_BENCH_LOG_LEVEL (default silent): the marketplace logs at that level (pino, on stdout).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@bdbazar/shared-kernel';
+import { profiledPhase } from './cpuProfile';
 import { commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
 import { evaluate, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { withCpu, type CpuSplit, type MeasuredLoad } from './httpBench/load';
@@ -260,7 +263,7 @@ async function measure(client: CheckoutClient, market: BenchMarketplace, facts: 
   /** Runs a job, then waits until the reservation process has settled every order placed. */
   const runAndSettle = async (job: OrderJob): Promise<{ job: MeasuredOrderJob; settled: Settled }> => {
     const before = await costSnapshot(facts);
-    const result = await client.run(job);
+    const result = await profiledPhase('orders', job.keyPrefix, () => client.run(job));
     const atEnd = await facts.backlog();
     const settled = await facts.waitUntilSettled(CONFIG.settleTimeoutSeconds * 1000);
     const quietAfterMs = await facts.waitUntilQuiet(CONFIG.settleTimeoutSeconds * 1000);

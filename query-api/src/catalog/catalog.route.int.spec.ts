@@ -27,6 +27,8 @@ import { caughtUpTo } from '../../../projections/src/catalog/testing/caughtUp';
 import { appendStorefront, buyerId, CATEGORIES, productId, SAREE_DECOMPOSED, sellerId, shopId } from '../../../projections/src/catalog/testing/storefrontFixture';
 import { createTestDatabase, type TestDatabase } from '../../../projections/src/catalog/testing/testDatabase';
 import { describeWithServer, requireServerUrl } from '../../../test/servers';
+import request from 'supertest';
+import type { Express } from 'express';
 import { createQueryApp } from '../app';
 
 const PROBLEM = 'application/problem+json';
@@ -49,6 +51,7 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
   let db: Database;
   let workers: ProjectorWorker[];
   let server: RunningHttpServer;
+  let unvalidated: Express;
   let token: (role: UserRole, userId?: string) => string;
   let lastPosition: string;
 
@@ -69,6 +72,8 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
     token = (role, userId = randomUUID()) => issuer.issueAccessToken({ userId, role, sessionId: randomUUID(), sellerApproved: role === 'seller' }).token;
     const verifier = createTokenVerifier({ publicKeys: { [kid]: publicKey }, issuer: 'bdbazar', audience: 'bdbazar' });
     server = await startHttpServer(createQueryApp({ db, verifier, runtimeSchema: 'bdbazar', logger: silentLogger(), validateResponses: true }), { port: 0, logger: silentLogger() });
+    // as in production: the read model cache sends its stored bytes itself, not through res.json
+    unvalidated = createQueryApp({ db, verifier, runtimeSchema: 'bdbazar', logger: silentLogger() });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -316,6 +321,21 @@ describeWithServer('postgres', 'the catalogue routes of the query API', () => {
 
     it('answers the open tree with counts of public products, subcategories included', async () => {
       expect((await get('/v1/categories')).body).toEqual({ items: open });
+    });
+
+    it('gives the answer an ETag, and a client that holds it a 304, with responses validated or not', async () => {
+      const plain = await request(unvalidated).get('/v1/categories');
+      expect(plain.body).toEqual({ items: open });
+      expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect((await request(unvalidated).get('/v1/categories').set('If-None-Match', plain.headers['etag']!)).status).toBe(304);
+
+      const first = await get('/v1/categories');
+      expect(first.etag).toMatch(/^W\/"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+      expect((await get('/v1/categories')).etag).toBe(first.etag);
+      // fetch adds Cache-Control: no-cache to a conditional request unless it has one
+      const again = await fetch(`http://127.0.0.1:${server.port}/v1/categories`, { headers: { 'if-none-match': first.etag!, 'cache-control': 'max-age=0' } });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
     });
 
     it('shows retired categories to admins who ask, and refuses others', async () => {

@@ -11,6 +11,7 @@
  * answer is at most `versionTtlMs` behind the read model, well within a projector's own lag. A
  * request with X-Consistent-After skips the lookup (its position may be newer than the last reading).
  */
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { quoteIdentifier, type Database } from '../database/database';
 import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
@@ -37,7 +38,10 @@ export interface ReadModelCacheStats {
 export interface ReadModelCache {
   /** The answer for `key`: the stored one if the read models have not moved since, else `compute()`'s (then stored). */
   answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T>;
-  /** Sends the request's answer as JSON, serialized once per stored answer rather than once per request. */
+  /**
+   * Sends the request's answer as JSON, serialized (and given its weak ETag) once per stored answer
+   * rather than once per request; a client that already holds it (If-None-Match) gets a 304.
+   */
   send(req: Request, res: Response, compute: () => Promise<unknown>): Promise<void>;
   stats(): ReadModelCacheStats;
 }
@@ -49,12 +53,24 @@ export function requestKey(req: Request): string {
   return `${req.path}?${params.toString()}`;
 }
 
+/** An answer as sent: its JSON bytes and their weak ETag (as Express would compute it: length and SHA-1). */
+interface Serialized {
+  body: Buffer;
+  etag: string;
+}
+
+function serialized(value: unknown): Serialized {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
+  return { body, etag: `W/"${body.length.toString(16)}-${hash}"` };
+}
+
 export function createReadModelCache(options: ReadModelCacheOptions): ReadModelCache {
   const { db, maxEntries = 5_000, versionTtlMs = 50 } = options;
   const schema = quoteIdentifier(options.runtimeSchema ?? DEFAULT_RUNTIME_SCHEMA);
   const projectors = [...new Set(options.projectors)].sort();
   if (projectors.length === 0) throw new Error('A read model cache needs the names of the projectors its answers come from.');
-  const entries = new Map<string, { version: string; value: unknown; json?: string }>();
+  const entries = new Map<string, { version: string; value: unknown; sent?: Serialized }>();
   const counts = { hits: 0, misses: 0 };
   let known: { version: string; at: number } | null = null;
   let reading: Promise<string> | null = null;
@@ -97,10 +113,10 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
         return;
       }
       const entry = entries.get(key);
-      let json: string;
-      if (entry && entry.value === value) json = entry.json ??= JSON.stringify(value);
-      else json = JSON.stringify(value);
-      res.type('application/json').send(json);
+      const sent = entry && entry.value === value ? (entry.sent ??= serialized(value)) : serialized(value);
+      // With the ETag set, Express neither hashes the body again nor converts it: it only answers
+      // 304 to a client whose If-None-Match holds it.
+      res.set('ETag', sent.etag).type('application/json').send(sent.body);
     },
     async answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T> {
       const version = await currentVersion();
