@@ -3,7 +3,7 @@
  * goes (null once the buyer's account was deleted), where it stands and when each step happened.
  * For its buyer, its shop's seller and admins; to anyone else it does not exist.
  */
-import { NotFoundError } from '@bdbazar/shared-kernel';
+import { createRowLoader, NotFoundError, type RowLoader } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
 import {
   isoOf,
@@ -52,8 +52,18 @@ export interface OrderView {
   revision: number;
 }
 
-export async function getOrder(knex: Knex, id: string, viewer: Viewer): Promise<OrderView> {
-  const row = await knex<OrderRow>(ORDERS.orders).where({ order_id: id }).first();
+const ORDERS_BY_ID = `select * from ${ORDERS.orders} where order_id = any(?)`;
+
+/** Orders by id, the reads of concurrent requests sharing one query (a buyer's app polls its new order). */
+export function orderLoader(knex: Knex): RowLoader<string, OrderRow> {
+  return createRowLoader({
+    fetch: async (ids) => ((await knex.raw(ORDERS_BY_ID, [[...ids]])) as { rows: OrderRow[] }).rows,
+    keyOf: (row) => row.order_id,
+  });
+}
+
+export async function getOrder(loadOrder: RowLoader<string, OrderRow>, id: string, viewer: Viewer): Promise<OrderView> {
+  const row = await loadOrder(id);
   if (!row || !maySeeOrder(viewer, row)) throw new NotFoundError(`There is no order ${id}.`, { id });
   return {
     id: row.order_id,

@@ -8,7 +8,7 @@ import { authenticate, authOf, consistentAfter, etagOf, ForbiddenError, pathPara
 import { Router, type RequestHandler, type Response } from 'express';
 import { numberOf, queryOf, text } from '../queryParams';
 import { getCheckout } from './getCheckout';
-import { getOrder } from './getOrder';
+import { getOrder, orderLoader } from './getOrder';
 import { listBuyerOrders, listVendorOrders, type OrderListQuery } from './listOrders';
 import { ORDERS_PROJECTOR, type OrderStatus, type Viewer } from './orderRows';
 
@@ -24,8 +24,10 @@ export function orderQueryRoutes(deps: OrderQueryDependencies): Router {
   const signedIn = authenticate(deps.verifier);
   const ordersCaughtUp = consistentAfter({ db, runtimeSchema: deps.runtimeSchema, projectors: [ORDERS_PROJECTOR] });
 
+  const loadOrder = orderLoader(db.knex);
+
   router.get('/v1/orders/:id', signedIn, ordersCaughtUp, async (req, res) => {
-    const order = await getOrder(db.knex, pathParam(req, 'id'), viewerOf(res));
+    const order = await getOrder(loadOrder, pathParam(req, 'id'), viewerOf(res));
     res.set('ETag', etagOf(order.revision)).json(order);
   });
 
