@@ -3,7 +3,7 @@
  * goes (null once the buyer's account was deleted), where it stands and when each step happened.
  * For its buyer, its shop's seller and admins; to anyone else it does not exist.
  */
-import { createRowLoader, NotFoundError, type RowLoader } from '@bdbazar/shared-kernel';
+import { NotFoundError, type RowLoader } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
 import {
   isoOf,
@@ -21,6 +21,7 @@ import {
   type StockRefusal,
   type Viewer,
 } from './orderRows';
+import { rowsByKey } from '../rowsByKey';
 
 export interface OrderView {
   id: string;
@@ -52,15 +53,8 @@ export interface OrderView {
   revision: number;
 }
 
-const ORDERS_BY_ID = `select * from ${ORDERS.orders} where order_id = any(?)`;
-
-/** Orders by id, the reads of concurrent requests sharing one query (a buyer's app polls its new order). */
-export function orderLoader(knex: Knex): RowLoader<string, OrderRow> {
-  return createRowLoader({
-    fetch: async (ids) => ((await knex.raw(ORDERS_BY_ID, [[...ids]])) as { rows: OrderRow[] }).rows,
-    keyOf: (row) => row.order_id,
-  });
-}
+/** Orders by id (a buyer's app polls its new order). */
+export const orderLoader = (knex: Knex): RowLoader<string, OrderRow> => rowsByKey<OrderRow, 'order_id'>(knex, ORDERS.orders, 'order_id');
 
 export async function getOrder(loadOrder: RowLoader<string, OrderRow>, id: string, viewer: Viewer): Promise<OrderView> {
   const row = await loadOrder(id);
