@@ -5,6 +5,8 @@
  * what, and a 4xx problem for every bad input.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
 import { projectors } from '@bdbazar/projections';
 import {
   createPostgresEventStore,
@@ -27,8 +29,6 @@ import { caughtUpTo } from '../../../projections/src/catalog/testing/caughtUp';
 import { appendStorefront, buyerId, CATEGORIES, productId, SAREE_DECOMPOSED, sellerId, shopId } from '../../../projections/src/catalog/testing/storefrontFixture';
 import { createTestDatabase, type TestDatabase } from '../../../projections/src/catalog/testing/testDatabase';
 import { describeWithServer, requireServerUrl } from '../../../test/servers';
-import request from 'supertest';
-import type { Express } from 'express';
 import { createQueryApp } from '../app';
 
 const PROBLEM = 'application/problem+json';

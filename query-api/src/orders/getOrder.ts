@@ -5,6 +5,7 @@
  */
 import { NotFoundError, type RowLoader } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
+import { rowsByKey } from '../rowsByKey';
 import {
   isoOf,
   isoOrNull,
@@ -21,7 +22,6 @@ import {
   type StockRefusal,
   type Viewer,
 } from './orderRows';
-import { rowsByKey } from '../rowsByKey';
 
 export interface OrderView {
   id: string;

@@ -24,6 +24,11 @@ export interface RowLoaderOptions<K, R> {
 export type RowLoader<K, R> = (key: K) => Promise<R | undefined>;
 
 export function createRowLoader<K, R>(options: RowLoaderOptions<K, R>): RowLoader<K, R> {
+  /** The row of each key (undefined where none came back), matched by keyOf. */
+  const rowsOf = (keys: readonly K[], rows: readonly R[]): Array<R | undefined> => {
+    const byKey = new Map(rows.map((row) => [options.keyOf(row), row] as const));
+    return keys.map((key) => byKey.get(key));
+  };
   const batcher = createMicroBatcher<K, R | FailedLookup | undefined>({
     flush: async (keys) => {
       const distinct = [...new Set(keys)];
@@ -33,11 +38,11 @@ export function createRowLoader<K, R>(options: RowLoaderOptions<K, R>): RowLoade
         if (distinct.length === 1) throw error;
         // One key the database refuses must not fail the lookups it happened to share a query
         // with: each is tried alone, and only the faulty one fails.
-        const alone = await Promise.allSettled(distinct.map(async (key) => [key, (await options.fetch([key]))[0]] as const));
+        const alone = await Promise.allSettled(distinct.map(async (key) => rowsOf([key], await options.fetch([key]))[0]));
         const settled = new Map(distinct.map((key, i) => [key, alone[i]!] as const));
         return keys.map((key) => {
           const outcome = settled.get(key)!;
-          return outcome.status === 'fulfilled' ? outcome.value[1] : new FailedLookup(outcome.reason);
+          return outcome.status === 'fulfilled' ? outcome.value : new FailedLookup(outcome.reason);
         });
       }
     },
@@ -45,10 +50,6 @@ export function createRowLoader<K, R>(options: RowLoaderOptions<K, R>): RowLoade
     maxBatchSize: options.maxKeysPerQuery ?? 500,
     flushAtOnceWhenIdle: true,
   });
-  const rowsOf = (keys: readonly K[], rows: readonly R[]): Array<R | undefined> => {
-    const byKey = new Map(rows.map((row) => [options.keyOf(row), row] as const));
-    return keys.map((key) => byKey.get(key));
-  };
   return async (key) => {
     const row = await batcher.add(key);
     if (row instanceof FailedLookup) throw row.reason;

@@ -72,15 +72,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // In a router, req.params hold the path parameters as strings: the validator coerces them
   // (into req.openapi.pathParams) and writes them back through app.param, which reaches the
   // app's own routes only. Query parameters are coerced either way.
-  if (Array.isArray(options.routes)) app.use(routersByPrefix(options.routes as readonly Router[]));
-  else if (isRouter(options.routes as RoutesInstaller | Router)) app.use(routersByPrefix([options.routes as Router]));
+  const routers = routersOf(options.routes);
+  if (routers) app.use(routersByPrefix(routers));
   else (options.routes as RoutesInstaller)(app);
   app.use(unknownRoute());
   app.use(problemErrorHandler(logger));
   return app;
 }
 
-/** A router is a function too; it is the one with a stack of layers. */
-function isRouter(routes: RoutesInstaller | Router): routes is Router {
-  return 'stack' in routes && typeof (routes as Router).use === 'function';
+/** The routers given, or null for an installer (a router is a function too: the one with a stack of layers). */
+function routersOf(routes: HttpAppOptions['routes']): readonly Router[] | null {
+  if (Array.isArray(routes)) return routes as readonly Router[];
+  return 'stack' in routes ? [routes as Router] : null;
 }

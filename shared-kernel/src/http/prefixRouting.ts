@@ -9,9 +9,10 @@ import type { RequestHandler, Router } from 'express';
  */
 export function pathPrefixOf(path: string): string {
   const second = path.indexOf('/', 1);
-  if (second < 0) return path.toLowerCase();
-  const third = path.indexOf('/', second + 1);
-  return (third < 0 ? path : path.slice(0, third)).toLowerCase();
+  const third = second < 0 ? -1 : path.indexOf('/', second + 1);
+  const prefix = third < 0 ? path : path.slice(0, third);
+  // Routing is not strict: '/health/' reaches the route '/health'.
+  return (prefix.length > 1 && prefix.endsWith('/') ? prefix.slice(0, -1) : prefix).toLowerCase();
 }
 
 /**

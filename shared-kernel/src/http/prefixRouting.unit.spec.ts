@@ -9,6 +9,8 @@ describe('path prefixes', () => {
     expect(pathPrefixOf('/v1/users')).toBe('/v1/users');
     expect(pathPrefixOf('/v1/users/')).toBe('/v1/users');
     expect(pathPrefixOf('/health')).toBe('/health');
+    expect(pathPrefixOf('/health/')).toBe('/health');
+    expect(pathPrefixOf('/v1/')).toBe('/v1');
     expect(pathPrefixOf('/')).toBe('/');
   });
 

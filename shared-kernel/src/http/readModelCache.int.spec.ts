@@ -1,11 +1,18 @@
 /** The read model cache over a real runtime schema (PGlite): an answer is served again only while the read models stand still. */
-import type { Request, Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { openDatabase, type Database } from '../database/database';
 import { migrateRuntimeSchema } from '../projections/runtimeSchema';
+import { VALIDATES_RESPONSES } from './createHttpApp';
 import { createReadModelCache, requestKey } from './readModelCache';
 
+/** An Express app's own settings: its ETag function, and whether it validates responses. */
+const settings = (validatesResponses: boolean) => {
+  const app = express();
+  app.set(VALIDATES_RESPONSES, validatesResponses);
+  return app;
+};
 const request = (url: string, headers: Record<string, string> = {}, validatesResponses = false): Request =>
-  ({ originalUrl: url, path: url.split('?')[0], get: (name: string) => headers[name.toLowerCase()], app: { get: () => validatesResponses } }) as unknown as Request;
+  ({ originalUrl: url, path: url.split('?')[0], get: (name: string) => headers[name.toLowerCase()], app: settings(validatesResponses) }) as unknown as Request;
 
 /** A response that records what was sent, and how. */
 function response() {
@@ -101,13 +108,19 @@ describe('the read model cache', () => {
     const second = response();
     await cache.send(request('/v1/categories'), first.res, async () => value);
     await cache.send(request('/v1/categories'), second.res, async () => value);
-    // the weak ETag Express itself would give this body
+    // the app's own weak ETag of this body
     const etag = 'W/"f-ZwXk9bAPPXlMGulOJ4b4WDA1j8k"';
     expect([...first.sent, ...second.sent]).toEqual([
       { how: 'send', body: '{"items":[1,2]}', etag },
       { how: 'send', body: '{"items":[1,2]}', etag },
     ]);
     expect(serialized).toBe(1);
+    const withoutETags = request('/v1/categories');
+    withoutETags.app.set('etag', false);
+    const plain = response();
+    // a cache of its own: a stored answer keeps the ETag of the app it was first sent by
+    await createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 60_000 }).send(withoutETags, plain.res, async () => value);
+    expect(plain.sent).toEqual([{ how: 'send', body: '{"items":[1,2]}', etag: undefined }]);
     const validated = response();
     await cache.send(request('/v1/categories', {}, true), validated.res, async () => value);
     expect(validated.sent).toEqual([{ how: 'json', body: value }]);

@@ -11,7 +11,6 @@
  * answer is at most `versionTtlMs` behind the read model, well within a projector's own lag. A
  * request with X-Consistent-After skips the lookup (its position may be newer than the last reading).
  */
-import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { quoteIdentifier, type Database } from '../database/database';
 import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
@@ -53,16 +52,17 @@ export function requestKey(req: Request): string {
   return `${req.path}?${params.toString()}`;
 }
 
-/** An answer as sent: its JSON bytes and their weak ETag (as Express would compute it: length and SHA-1). */
+/** An answer as sent: its JSON bytes and their ETag, made by the app's own ETag function (none if the app sends none). */
 interface Serialized {
   body: Buffer;
-  etag: string;
+  etag: string | undefined;
 }
 
-function serialized(value: unknown): Serialized {
+type ETagFunction = (body: Buffer, encoding?: string) => string | undefined;
+
+function serialized(value: unknown, etagOf: ETagFunction | undefined): Serialized {
   const body = Buffer.from(JSON.stringify(value), 'utf8');
-  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
-  return { body, etag: `W/"${body.length.toString(16)}-${hash}"` };
+  return { body, etag: etagOf?.(body) };
 }
 
 export function createReadModelCache(options: ReadModelCacheOptions): ReadModelCache {
@@ -113,10 +113,12 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
         return;
       }
       const entry = entries.get(key);
-      const sent = entry && entry.value === value ? (entry.sent ??= serialized(value)) : serialized(value);
+      const etagOf = req.app.get('etag fn') as ETagFunction | undefined;
+      const sent = entry && entry.value === value ? (entry.sent ??= serialized(value, etagOf)) : serialized(value, etagOf);
       // With the ETag set, Express neither hashes the body again nor converts it: it only answers
       // 304 to a client whose If-None-Match holds it.
-      res.set('ETag', sent.etag).type('application/json').send(sent.body);
+      if (sent.etag !== undefined) res.set('ETag', sent.etag);
+      res.type('application/json').send(sent.body);
     },
     async answer<T>(req: Request, key: string, compute: () => Promise<T>): Promise<T> {
       const version = await currentVersion();

@@ -15,11 +15,23 @@ function heldApply() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A source piped through applyInBatches onto a held apply; `done` settles when the pipeline does. */
+function batching(options: { maxBatchSize: number; maxDelayMs: number }) {
+  const source = new Subject<number>();
+  const held = heldApply();
+  const done = lastValueFrom(source.pipe(applyInBatches(held.apply, options)), { defaultValue: 'done' });
+  /** Completes the source, releases the last batch and expects the pipeline to complete. */
+  const finish = async () => {
+    source.complete();
+    held.release();
+    await expect(done).resolves.toBe('done');
+  };
+  return { source, held, done, finish };
+}
+
 describe('applying in batches', () => {
   it('gathers everything that arrives while a batch is applied into the next batch, one batch at a time', async () => {
-    const source = new Subject<number>();
-    const held = heldApply();
-    const done = lastValueFrom(source.pipe(applyInBatches(held.apply, { maxBatchSize: 100, maxDelayMs: 1 })), { defaultValue: 'done' });
+    const { source, held, finish } = batching({ maxBatchSize: 100, maxDelayMs: 1 });
 
     source.next(1);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -31,15 +43,11 @@ describe('applying in batches', () => {
     held.release();
     await tick();
     expect(held.batches).toEqual([[1], Array.from({ length: 39 }, (_, i) => i + 2)]);
-    source.complete();
-    held.release();
-    await expect(done).resolves.toBe('done');
+    await finish();
   });
 
   it('lets a lone item wait up to maxDelayMs for company, and splits at maxBatchSize', async () => {
-    const source = new Subject<number>();
-    const held = heldApply();
-    const done = lastValueFrom(source.pipe(applyInBatches(held.apply, { maxBatchSize: 3, maxDelayMs: 500 })), { defaultValue: 'done' });
+    const { source, held, finish } = batching({ maxBatchSize: 3, maxDelayMs: 500 });
 
     source.next(1);
     source.next(2);
@@ -54,16 +62,13 @@ describe('applying in batches', () => {
     held.release();
     await tick();
     expect(held.batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
-    source.complete();
-    held.release();
-    await expect(done).resolves.toBe('done');
+    await finish();
   });
 
   it('completes only after the last batch is applied', async () => {
-    const source = new Subject<number>();
-    const held = heldApply();
+    const { source, held, done: pipeline } = batching({ maxBatchSize: 10, maxDelayMs: 1 });
     let completed = false;
-    const done = lastValueFrom(source.pipe(applyInBatches(held.apply, { maxBatchSize: 10, maxDelayMs: 1 })), { defaultValue: 'done' }).then(() => (completed = true));
+    const done = pipeline.then(() => (completed = true));
 
     source.next(1);
     source.complete();
@@ -77,9 +82,7 @@ describe('applying in batches', () => {
   });
 
   it('fails with the first error of apply and applies nothing after it', async () => {
-    const source = new Subject<number>();
-    const held = heldApply();
-    const done = lastValueFrom(source.pipe(applyInBatches(held.apply, { maxBatchSize: 10, maxDelayMs: 1 })));
+    const { source, held, done } = batching({ maxBatchSize: 10, maxDelayMs: 1 });
 
     source.next(1);
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -422,6 +422,9 @@ describe('the HTTP app', () => {
 
     it('answers /health and /ready', async () => {
       expect((await request(app).get('/health')).body).toEqual({ status: 'ok' });
+      // routing is not strict: a trailing slash or another case reaches the same route
+      expect((await request(app).get('/health/')).body).toEqual({ status: 'ok' });
+      expect((await request(app).get('/Health')).body).toEqual({ status: 'ok' });
       const ready = await request(app).get('/ready');
       expect(ready.status).toBe(200);
       expect(ready.body).toEqual({ status: 'ready' });
