@@ -4,7 +4,7 @@
  * global log only from a position it took itself.
  */
 import { randomUUID } from 'node:crypto';
-import { firstValueFrom, filter as rxFilter, take, toArray, type Observable } from 'rxjs';
+import { firstValueFrom, filter as rxFilter, take, tap, toArray, type Observable } from 'rxjs';
 import {
   DuplicateEventIdError,
   EventStoreArgumentError,
@@ -401,8 +401,11 @@ export function eventStoreContract(subject: ContractSubject): void {
       it("from 'end' delivers only what is appended after it", async () => {
         const id = stream();
         await store.appendToStream(id, [event()]);
-        const source = store.subscribeToAll({ fromPosition: 'end' });
-        const caughtUp = firstValueFrom(source.pipe(rxFilter((m) => m.kind === 'caughtUp')));
+        // One subscription: 'end' is where that subscription starts, so the append must wait for
+        // its own catching up (a second subscription could start after the append and miss it).
+        let caughtUpNow!: () => void;
+        const caughtUp = new Promise<void>((resolve) => (caughtUpNow = resolve));
+        const source = store.subscribeToAll({ fromPosition: 'end' }).pipe(tap((m) => m.kind === 'caughtUp' && caughtUpNow()));
         const got = collect(source, (received) => received.some((e) => e.streamId === id && e.revision === 1));
         await caughtUp;
         await store.appendToStream(id, [event()]);
