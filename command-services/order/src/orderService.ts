@@ -4,6 +4,7 @@
  * appends. Routes and consumers only translate to these calls.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import {
   ConcurrencyError,
   DuplicateEventIdError,
@@ -79,7 +80,7 @@ export function createOrderService(deps: OrderServiceDependencies) {
   const carts = createStreamStateCache<CartEvent, CartState>(store, { initialState: initialCartState, evolve: evolveCart });
   const orders = createStreamStateCache<OrderEvent, OrderState>(store, { initialState: initialOrderState, evolve: evolveOrder });
   // Checkouts this process wrote whole: the completion check on their message has nothing to do.
-  const completed = new Set<string>();
+  const completed = new LRUCache<string, true>({ max: 100_000 });
   const ENDING: ReadonlySet<OrderEvent['type']> = new Set(['OrderConfirmed', 'OrderRejected', 'OrderCancelled']);
 
   const onCart = async (buyerId: string, command: CartCommand, context: CommandContext): Promise<CommandResult> => {
@@ -182,8 +183,7 @@ export function createOrderService(deps: OrderServiceDependencies) {
     if (placed.source === 'cart') {
       await onCart(placed.buyerId, { type: 'CheckOutCart', data: { buyerId: placed.buyerId, checkoutId: placed.checkoutId, itemIds: placed.cartItemIds, now: placed.placedAt } }, context);
     }
-    if (completed.size >= 100_000) completed.delete(completed.values().next().value as string);
-    completed.add(placed.checkoutId);
+    completed.set(placed.checkoutId, true);
     return positions.reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
   };
 

@@ -12,6 +12,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { ACCESS_TOKEN_ALGORITHM } from './accessTokenClaims';
 import { UnauthenticatedError } from './errors';
 import { isUserRole, type AuthContext } from './roles';
@@ -61,18 +62,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   );
   if (keys.size === 0) throw new Error('A token verifier needs at least one public key.');
   if (!issuer || !audience) throw new Error('A token verifier needs an issuer and an audience.');
-  /** Tokens that passed, oldest first (a Map keeps insertion order). */
-  const passed = new Map<string, VerifiedAccessToken>();
+  /** Tokens that passed, the least recently used dropped first. */
+  const passed = cacheSize > 0 ? new LRUCache<string, VerifiedAccessToken>({ max: cacheSize }) : null;
 
   return {
     verifyAccessToken(token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         throw refuse('malformed', `The access token is not a JWT; ${LOG_IN_AGAIN}.`);
       }
-      const known = passed.get(token);
+      const known = passed?.get(token);
       if (known !== undefined) {
         if (clock().getTime() < known.expiresAt.getTime() + clockToleranceSeconds * 1000) return known;
-        passed.delete(token); // expired: the full check below says so, as it would have
+        passed?.delete(token); // expired: the full check below says so, as it would have
       }
       const decoded = jwt.decode(token, { complete: true });
       if (!decoded || typeof decoded.payload === 'string') {
@@ -100,10 +101,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw translate(error);
       }
       const verified = Object.freeze(toVerified(payload));
-      if (cacheSize > 0) {
-        if (passed.size >= cacheSize) passed.delete(passed.keys().next().value!);
-        passed.set(token, verified);
-      }
+      passed?.set(token, verified);
       return verified;
     },
   };

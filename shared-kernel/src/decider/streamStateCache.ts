@@ -8,6 +8,7 @@
  * fails if the stream moved on, and it is decided again on a fresh read. Least recently used
  * streams are dropped beyond `maxStreams`. Not for streams that are truncated.
  */
+import { LRUCache } from 'lru-cache';
 import type { CurrentRevision, EventStore, Position, RecordedEvent } from '../eventStore/eventStore';
 import type { DomainEvent } from './decider';
 import type { UpcasterRegistry } from './upcasters';
@@ -43,7 +44,7 @@ export function createStreamStateCache<Event extends DomainEvent, State>(
   options: StreamStateCacheOptions = {},
 ): StreamStateCache<State> {
   const maxStreams = options.maxStreams ?? 10_000;
-  const entries = new Map<string, CachedStreamState<State>>();
+  const entries = new LRUCache<string, CachedStreamState<State>>({ max: maxStreams });
   const asEvent = (recorded: RecordedEvent): Event => {
     const current = options.upcasters ? options.upcasters.upcast(recorded) : recorded;
     return { type: current.type, data: current.data } as Event;
@@ -53,9 +54,7 @@ export function createStreamStateCache<Event extends DomainEvent, State>(
     const current = entries.get(streamId);
     // Two loads racing may both read: keep whichever saw more.
     if (current && current.revision !== 'no_stream' && (entry.revision === 'no_stream' || entry.revision < current.revision)) return;
-    entries.delete(streamId);
     entries.set(streamId, entry);
-    if (entries.size > maxStreams) entries.delete(entries.keys().next().value as string);
   };
 
   // Loads of one stream that overlap share reads: while one read runs, every load that arrives

@@ -12,6 +12,7 @@
  * request with X-Consistent-After skips the lookup (its position may be newer than the last reading).
  */
 import type { Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { quoteIdentifier, type Database } from '../database/database';
 import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
 import { CONSISTENT_AFTER_HEADER } from './consistentAfter';
@@ -70,7 +71,7 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
   const schema = quoteIdentifier(options.runtimeSchema ?? DEFAULT_RUNTIME_SCHEMA);
   const projectors = [...new Set(options.projectors)].sort();
   if (projectors.length === 0) throw new Error('A read model cache needs the names of the projectors its answers come from.');
-  const entries = new Map<string, { version: string; value: unknown; sent?: Serialized }>();
+  const entries = new LRUCache<string, { version: string; value: unknown; sent?: Serialized }>({ max: maxEntries });
   const counts = { hits: 0, misses: 0 };
   let known: { version: string; at: number } | null = null;
   let reading: Promise<string> | null = null;
@@ -126,18 +127,13 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
         const entry = entries.get(key);
         if (entry && entry.version === version) {
           counts.hits++;
-          // Most recently used last: the first key is the one to drop.
-          entries.delete(key);
-          entries.set(key, entry);
           return entry.value as T;
         }
       }
       counts.misses++;
       // Read after `version`: the answer is at least as new as the version it is stored under.
       const value = await compute();
-      entries.delete(key);
       entries.set(key, { version, value });
-      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
       return value;
     },
     stats: () => ({ ...counts, entries: entries.size }),

@@ -4,6 +4,8 @@
  * time), dropped as soon as this process learns its source changed. A read that began before a
  * change is not kept: it may hold what the change replaced.
  */
+import { LRUCache } from 'lru-cache';
+
 export interface KeptReads<V> {
   /** The value kept for the key, if still fresh. */
   get(key: string, now: number): V | undefined;
@@ -15,7 +17,7 @@ export interface KeptReads<V> {
 }
 
 export function createKeptReads<V>(options: { ttlMs: number; size: number }): KeptReads<V> {
-  const kept = new Map<string, { value: V; at: number }>();
+  const kept = new LRUCache<string, { value: V; at: number }>({ max: Math.max(1, options.size) });
   let changes = 0;
   return {
     get(key, now) {
@@ -25,14 +27,12 @@ export function createKeptReads<V>(options: { ttlMs: number; size: number }): Ke
     mark: () => changes,
     keep(mark, key, value, now) {
       if (options.ttlMs <= 0 || mark !== changes) return;
-      kept.delete(key);
       kept.set(key, { value, at: now });
-      if (kept.size > options.size) kept.delete(kept.keys().next().value as string);
     },
     forget(which) {
       changes++;
       if (typeof which === 'string') kept.delete(which);
-      else for (const [key, entry] of kept) if (which(entry.value)) kept.delete(key);
+      else for (const [key, entry] of [...kept.entries()]) if (which(entry.value)) kept.delete(key);
     },
   };
 }

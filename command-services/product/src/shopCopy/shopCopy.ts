@@ -9,6 +9,7 @@
  */
 import { NotFoundError, quoteIdentifier, startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 
 export type ShopStanding = 'pending' | 'active' | 'suspended';
 
@@ -95,13 +96,12 @@ export async function openShopCopy(options: ShopCopyOptions): Promise<ShopCopy> 
       logger: options.logger,
     });
   }
-  const owners = new Map<string, string>();
+  const owners = new LRUCache<string, string>({ max: 100_000 });
   const copy: ShopCopy = {
     async ownerOf(shopId) {
       const known = owners.get(shopId);
       if (known) return known;
       const { ownerId } = await copy.get(shopId);
-      if (owners.size >= 100_000) owners.delete(owners.keys().next().value as string);
       owners.set(shopId, ownerId);
       return ownerId;
     },
