@@ -9,6 +9,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
 import { quoteIdentifier, withMigrationLock, type Database } from '../database/database';
 import type { JsonValue } from '../eventStore/eventStore';
 import { DEFAULT_RUNTIME_SCHEMA, inCodeMigrations } from '../projections/runtimeSchema';
@@ -57,21 +58,40 @@ export async function openPersonalDataVault(db: Database, options: { schema?: st
     await db.knex.migrate.latest({ schemaName: schema, tableName: 'personal_data_migrations', migrationSource: inCodeMigrations(migrations, schema) });
   });
   const table = `${schema}.personal_data_keys`;
-  const cache = new Map<string, { key: Buffer | null; at: number }>();
+  const cache = new LRUCache<string, { key: Buffer | null; at: number }>({ max: 10_000 });
+
+  // Lookups of one subject's key while one is in flight wait for it rather than ask again.
+  const lookups = new Map<string, Promise<Buffer | null | undefined>>();
+  // Counts this vault's forgets: a lookup that a forget overtook must not cache the key it read.
+  let forgets = 0;
 
   /** The subject's key: null when forgotten; made when missing and `create` is set. */
-  const keyOf = async (subject: string, create: boolean): Promise<Buffer | null | undefined> => {
+  const keyOf = (subject: string, create: boolean): Promise<Buffer | null | undefined> => {
     const cached = cache.get(subject);
-    if (cached && now() - cached.at < cacheTtlMs) return cached.key;
+    if (cached && now() - cached.at < cacheTtlMs) return Promise.resolve(cached.key);
+    const lookup = `${create ? 'create' : 'read'}:${subject}`;
+    let pending = lookups.get(lookup);
+    if (!pending) {
+      const started = lookUp(subject, create).finally(() => {
+        if (lookups.get(lookup) === started) lookups.delete(lookup);
+      });
+      pending = started;
+      lookups.set(lookup, pending);
+    }
+    return pending;
+  };
+
+  const lookUp = async (subject: string, create: boolean): Promise<Buffer | null | undefined> => {
+    const forgetsBefore = forgets;
     let row = await db.knex(table).where({ subject }).first<{ key: Buffer | null } | undefined>('key');
     if (!row && create) {
       await db.knex(table).insert({ subject, key: randomBytes(32) }).onConflict('subject').ignore();
       row = await db.knex(table).where({ subject }).first<{ key: Buffer | null } | undefined>('key');
     }
+    if (forgets !== forgetsBefore && cache.get(subject)?.key === null) return null;
     if (!row) return undefined;
     const key = row.key ? Buffer.from(row.key) : null;
     cache.set(subject, { key, at: now() });
-    if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
     return key;
   };
 
@@ -99,7 +119,10 @@ export async function openPersonalDataVault(db: Database, options: { schema?: st
     async forget(subject) {
       if (subject === SYSTEM_SUBJECT) throw new Error('The blind-index key cannot be forgotten.');
       await db.knex(table).insert({ subject, key: null, forgotten_at: db.knex.fn.now() }).onConflict('subject').merge({ key: null, forgotten_at: db.knex.fn.now() });
+      forgets++;
       cache.set(subject, { key: null, at: now() });
+      lookups.delete(`read:${subject}`);
+      lookups.delete(`create:${subject}`);
     },
     async isForgotten(subject) {
       return (await keyOf(subject, false)) === null;

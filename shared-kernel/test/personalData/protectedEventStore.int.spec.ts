@@ -54,6 +54,28 @@ function suite(kind: string, openDb: () => Promise<{ db: Database; schema: strin
 
       expect((await protectedStore.readStream(`customer-${customerId}`))[0]!.data).toEqual(event.data);
       expect((await protectedStore.readAll({ fromPosition: stored.position, maxCount: 1 }))[0]!.data).toEqual(event.data);
+      // another process remembers nothing: it decrypts with the key from the database
+      const elsewhere = protectPersonalData(raw, await openPersonalDataVault(env.db, { schema: env.schema }), policy);
+      expect((await elsewhere.readStream(`customer-${customerId}`))[0]!.data).toEqual(event.data);
+    });
+
+    it('hands every reader its own copy of a remembered value', async () => {
+      const customerId = randomUUID();
+      await protectedStore.appendToStream(`customer-${customerId}`, [registered(customerId)]);
+      const first = (await protectedStore.readStream(`customer-${customerId}`))[0]!.data as { addresses: Array<{ city: string }> };
+      first.addresses[0]!.city = 'changed by a careless reader';
+      const second = (await protectedStore.readStream(`customer-${customerId}`))[0]!.data as { addresses: Array<{ city: string }> };
+      expect(second.addresses).toEqual([{ city: 'Chattogram' }]);
+    });
+
+    it('refuses a value whose ciphertext was tampered with', async () => {
+      const customerId = randomUUID();
+      await protectedStore.appendToStream(`customer-${customerId}`, [registered(customerId)]);
+      const stored = (await raw.readStream(`customer-${customerId}`))[0]!.data as { email: { $encrypted: string; subject: string } };
+      const [format, iv, tag, body] = stored.email.$encrypted.split('.') as [string, string, string, string];
+      const flipped = Buffer.from(body, 'base64url');
+      flipped[0] = flipped[0]! ^ 1;
+      await expect(vault.decrypt({ subject: customerId, $encrypted: [format, iv, tag, flipped.toString('base64url')].join('.') })).rejects.toThrow();
     });
 
     it('keeps a retried append idempotent (the same bytes again)', async () => {
@@ -69,6 +91,8 @@ function suite(kind: string, openDb: () => Promise<{ db: Database; schema: strin
       const other = randomUUID();
       await protectedStore.appendToStream(`customer-${customerId}`, [registered(customerId)]);
       await protectedStore.appendToStream(`customer-${other}`, [registered(other)]);
+      // both read once, so the vault remembers their plain values
+      expect((await protectedStore.readStream(`customer-${customerId}`))[0]!.data).toEqual(registered(customerId).data);
       await vault.forget(customerId);
 
       expect((await protectedStore.readStream(`customer-${customerId}`))[0]!.data).toEqual({ customerId, plan: 'gold', email: null, name: null, addresses: null });
@@ -88,6 +112,27 @@ function suite(kind: string, openDb: () => Promise<{ db: Database; schema: strin
         protectedStore.subscribeToAll({ fromPosition: start ?? 'start' }).pipe(filter((m) => m.kind === 'event'), take(5), toArray()),
       );
       expect(got.map((m) => (m.kind === 'event' ? (m.event.data as { customerId: string; email: string }) : null))).toEqual(ids.map((customerId) => expect.objectContaining({ customerId, email: 'nasrin@example.com.bd' })));
+    });
+
+    it('asks the database once for a key that many writers and readers want at the same moment', async () => {
+      const fresh = await openPersonalDataVault(env.db, { schema: env.schema });
+      const customerId = randomUUID();
+      const keyQueries: string[] = [];
+      const count = (query: { sql: string }) => {
+        if (query.sql.includes('personal_data_keys')) keyQueries.push(query.sql);
+      };
+      env.db.knex.on('query', count);
+      try {
+        const values = await Promise.all(Array.from({ length: 20 }, (_, i) => fresh.encrypt(customerId, `value ${i}`, `seed ${i}`)));
+        // read, create, read again
+        expect(keyQueries).toHaveLength(3);
+        const reader = await openPersonalDataVault(env.db, { schema: env.schema });
+        keyQueries.length = 0;
+        expect(await Promise.all(values.map((value) => reader.decrypt(value)))).toEqual(values.map((_, i) => `value ${i}`));
+        expect(keyQueries).toHaveLength(1);
+      } finally {
+        env.db.knex.off('query', count);
+      }
     });
 
     it('makes blind indexes that are stable, keyed by purpose, and not the value', async () => {
