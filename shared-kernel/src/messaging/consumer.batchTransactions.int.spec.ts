@@ -212,6 +212,46 @@ function inProcessSuite(open: () => Promise<Database>): void {
     await published;
   });
 
+  it('hands a batch handler the new messages of each batch at once, and those of a failed batch one at a time', async () => {
+    const sent = events(30);
+    const poison = sent[20]!;
+    const recorder = await countingHandler(db, schema, { poison: [poison.messageId] });
+    const batches: string[][] = [];
+    consumer = await startConsumer({
+      name: CONSUMER,
+      routingKeys: ['test.#'],
+      db,
+      schema,
+      transport: bus,
+      prefetch: 50,
+      maxAttempts: 2,
+      logger: testLogger(),
+      handleBatch: async (batch, trx) => {
+        batches.push(batch.map((event) => event.messageId));
+        for (const event of batch) await recorder.handler(event, trx);
+      },
+    });
+
+    await publish([...sent.slice(0, 10), sent[0]!]); // the repeated one is a duplicate in its batch
+    await publish(sent.slice(10));
+
+    const good = sent.filter((event) => event !== poison);
+    expect(await recorder.applied()).toEqual(appliedOnce(good));
+    expect(bus.deadLetters(CONSUMER).map((letter) => letter.messageId)).toEqual([poison.messageId]);
+    expect(consumer.status()).toMatchObject({ applied: 29, duplicates: 1, failures: 2 });
+    // batched: fewer calls than messages, and no message twice in one call
+    expect(batches.filter((batch) => batch.length > 1).length).toBeGreaterThan(0);
+    for (const batch of batches) expect(new Set(batch).size).toBe(batch.length);
+    // the poison one was handed over alone after its batch failed
+    expect(batches.filter((batch) => batch.includes(poison.messageId) && batch.length === 1).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses two kinds of handler at once', async () => {
+    await expect(
+      startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, handler: async () => undefined, handleBatch: async () => undefined, logger: testLogger() }),
+    ).rejects.toThrow(/exactly one of handler, handleBatch and idempotentHandler/);
+  });
+
   it('refuses the option for an idempotent handler', async () => {
     await expect(
       startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, idempotentHandler: async () => undefined, batchTransactions: true, logger: testLogger() }),

@@ -181,8 +181,8 @@ describe('the in-process bus', () => {
       expect(recorded.sort()).toEqual(events.map((e) => e.messageId).sort());
     });
 
-    it('needs exactly one of the two handlers', async () => {
-      await expect(startConsumer({ name: 'test.neither', routingKeys: ['test.#'], db, schema, transport: bus })).rejects.toThrow('needs exactly one of handler and idempotentHandler');
+    it('needs exactly one kind of handler', async () => {
+      await expect(startConsumer({ name: 'test.neither', routingKeys: ['test.#'], db, schema, transport: bus })).rejects.toThrow('needs exactly one of handler, handleBatch and idempotentHandler');
     });
   });
 });

@@ -115,6 +115,37 @@ describeWithServer('postgres', 'the catalogue and address book copies as checkou
     }
   });
 
+  it('writes the stock of a batch of reservations in one statement, each variant at its newest level whatever the order', async () => {
+    const catalog = openCatalogCopy(db, schema);
+    const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger() });
+    try {
+      await bus.publish([shop('active'), product('product.ProductListed.v1', 100_000, 50)].map((m) => outboundMessage(m)));
+      const reservations = [49, 48, 47, 46, 45].map((available) => message('product.StockReserved.v1', `product-${productId}`, { productId, levels: [{ sku: 'JS-RED', available }] }));
+      const stockStatements: string[] = [];
+      const count = (query: { sql: string }) => {
+        if (query.sql.includes('variant_stock')) stockStatements.push(query.sql);
+      };
+      db.knex.on('query', count);
+      try {
+        // delivered newest first but for the last: only the highest revision counts
+        const [r49, r48, r47, r46, r45] = reservations as [IntegrationEvent, IntegrationEvent, IntegrationEvent, IntegrationEvent, IntegrationEvent];
+        await bus.publish([r48, r45, r49, r47, r46].map((m) => outboundMessage(m)));
+      } finally {
+        db.knex.off('query', count);
+      }
+      expect((await catalog.variants(key)).get(variantKey(productId, 'JS-RED'))?.available).toBe(45);
+      expect(stockStatements.length).toBeLessThan(reservations.length);
+      // a level older than the one written, delivered late, changes nothing; a newer one does
+      const stale = message('product.StockAdjusted.v1', `product-${productId}`, { productId, sku: 'JS-RED', available: 7 });
+      await bus.publish([outboundMessage({ ...stale, source: { ...stale.source, revision: reservations[0]!.source.revision } })]);
+      expect((await catalog.variants(key)).get(variantKey(productId, 'JS-RED'))?.available).toBe(45);
+      await bus.publish([outboundMessage(message('product.StockAdjusted.v1', `product-${productId}`, { productId, sku: 'JS-RED', available: 7 }))]);
+      expect((await catalog.variants(key)).get(variantKey(productId, 'JS-RED'))?.available).toBe(7);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('does not keep a read that was under way when the copy changed', async () => {
     const catalog = openCatalogCopy(db, schema, { cacheTtlMs: 60_000 });
     const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger(), kept: { catalog, addressBooks: openAddressBookCopy(db, schema) } });

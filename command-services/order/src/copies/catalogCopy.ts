@@ -106,8 +106,48 @@ const STOCK_EVENTS = new Set([
 
 const STANDING_EVENTS = new Set(['product.ProductPublished.v1', 'product.ProductUnpublished.v1', 'product.ProductArchived.v1', 'product.ProductRemoved.v1']);
 
-/** Applies one product.*.v1 or shop.*.v1 event, inside the consumer's transaction. */
-export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent): Promise<void> {
+/** Stock levels gathered from several events, for one statement: of each variant, the newest. */
+export interface StockLevels {
+  add(productId: string, revision: number, levels: ReadonlyArray<{ sku: string; available: number }>): void;
+  /** Writes what was gathered (each level only over an older one) and forgets it. */
+  write(trx: Knex.Transaction, schema: string): Promise<void>;
+}
+
+export function gatherStockLevels(): StockLevels {
+  const newest = new Map<string, { product_id: string; sku: string; available: number; revision: number }>();
+  return {
+    add(productId, revision, levels) {
+      for (const { sku, available } of levels) {
+        const key = `${productId}:${sku}`;
+        if ((newest.get(key)?.revision ?? -1) < revision) newest.set(key, { product_id: productId, sku, available, revision });
+      }
+    },
+    async write(trx, schema) {
+      if (newest.size === 0) return;
+      const rows = [...newest.values()];
+      newest.clear();
+      await trx.raw(
+        `insert into ${quoteIdentifier(schema)}.variant_stock as v (product_id, sku, available, revision)
+         select l.product_id, l.sku, l.available, l.revision from jsonb_to_recordset(?::jsonb) as l(product_id uuid, sku text, available integer, revision integer)
+         on conflict (product_id, sku) do update set available = excluded.available, revision = excluded.revision where v.revision < excluded.revision`,
+        [JSON.stringify(rows)],
+      );
+    },
+  };
+}
+
+/**
+ * Applies one product.*.v1 or shop.*.v1 event, inside the consumer's transaction. Its stock levels
+ * go to `stock` when given (the caller writes them), else are written here.
+ */
+export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock?: StockLevels): Promise<void> {
+  if (stock) return applyCatalogChange(trx, schema, event, stock);
+  const own = gatherStockLevels();
+  await applyCatalogChange(trx, schema, event, own);
+  await own.write(trx, schema);
+}
+
+async function applyCatalogChange(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock: StockLevels): Promise<void> {
   const s = quoteIdentifier(schema);
   const revision = event.source.revision;
   const data = event.data as Record<string, Knex.Value>;
@@ -130,15 +170,7 @@ export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, e
        on conflict (product_id) do update set status = excluded.status, revision = excluded.revision where p.revision < excluded.revision`,
       [productId, status, revision],
     );
-  const setStock = async (levels: ReadonlyArray<{ sku: string; available: number }>) => {
-    if (levels.length === 0) return;
-    await trx.raw(
-      `insert into ${s}.variant_stock as v (product_id, sku, available, revision)
-       select ?, l.sku, l.available, ? from jsonb_to_recordset(?::jsonb) as l(sku text, available integer)
-       on conflict (product_id, sku) do update set available = excluded.available, revision = excluded.revision where v.revision < excluded.revision`,
-      [productId, revision, JSON.stringify(levels)],
-    );
-  };
+  const setStock = (levels: ReadonlyArray<{ sku: string; available: number }>) => stock.add(productId as string, revision, levels);
 
   if (event.type === 'product.ProductListed.v1' || event.type === 'product.ProductDetailsChanged.v1') {
     const incoming = data['variants'] as unknown as VariantMessage[];
@@ -150,7 +182,7 @@ export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, e
       [productId, v('shopId'), v('title'), v('image'), JSON.stringify(variants), revision],
     );
     await setStanding(v('status'));
-    await setStock(incoming.map(({ sku, available }) => ({ sku, available })));
+    setStock(incoming.map(({ sku, available }) => ({ sku, available })));
     return;
   }
   if (STANDING_EVENTS.has(event.type)) {
@@ -158,7 +190,7 @@ export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, e
     return;
   }
   if (STOCK_EVENTS.has(event.type)) {
-    await setStock(
+    setStock(
       event.type === 'product.StockAdjusted.v1'
         ? [{ sku: data['sku'] as string, available: data['available'] as number }]
         : ((data['levels'] as unknown as Array<{ sku: string; available: number }> | undefined) ?? []),

@@ -2,13 +2,20 @@
 import { startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
 import { ADDRESS_BOOK_EVENT_TYPES, applyAddressBookEvent, type AddressBookCopy } from './addressBookCopy';
-import { applyCatalogEvent, catalogChangeOf, type CatalogCopy } from './catalogCopy';
+import { applyCatalogEvent, catalogChangeOf, gatherStockLevels, type CatalogCopy, type StockLevels } from './catalogCopy';
 
 export const COPIES_CONSUMER = 'order-service.copies';
 
-export async function applyCopiedEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent): Promise<void> {
+/** Applies one event to the copies; with `stock`, its stock levels are gathered there for the caller to write. */
+export async function applyCopiedEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock?: StockLevels): Promise<void> {
   if (event.type.startsWith('account.')) await applyAddressBookEvent(trx, schema, event);
-  else await applyCatalogEvent(trx, schema, event);
+  else await applyCatalogEvent(trx, schema, event, stock);
+}
+
+/** What a process keeps of the copies it reads. */
+export interface KeptCopies {
+  catalog: Pick<CatalogCopy, 'forget'>;
+  addressBooks: Pick<AddressBookCopy, 'forget'>;
 }
 
 export function startCopiesConsumer(options: {
@@ -16,7 +23,7 @@ export function startCopiesConsumer(options: {
   schema: string;
   transport: Transport;
   /** What this process keeps of the copies, told of each change once it is committed. */
-  kept?: { catalog: Pick<CatalogCopy, 'forget'>; addressBooks: Pick<AddressBookCopy, 'forget'> };
+  kept?: KeptCopies;
   logger?: Logger;
 }): Promise<Consumer> {
   const { kept } = options;
@@ -28,22 +35,30 @@ export function startCopiesConsumer(options: {
     prefetch: 20,
     // Each message is an independent upsert guarded by its revision, its cache effects wait for
     // the commit: safe to share a transaction (a failed batch is applied again message by message).
-    batchTransactions: true,
-    handler: async (event, trx) => {
-      await applyCopiedEvent(trx, options.schema, event);
-      if (!kept) return;
-      const catalogChange = catalogChangeOf(event);
-      const accountId = event.type.startsWith('account.') ? (event.data as { accountId?: unknown }).accountId : undefined;
-      if (!catalogChange && typeof accountId !== 'string') return;
-      // After the commit: forgetting sooner could let a read of the old row be kept again.
-      void trx.executionPromise.then(
-        () => {
-          if (catalogChange) kept.catalog.forget(catalogChange);
-          if (typeof accountId === 'string') kept.addressBooks.forget(accountId);
-        },
-        () => undefined,
-      );
+    // The stock levels of a batch (most of its messages: every reservation) go in one statement.
+    handleBatch: async (events, trx) => {
+      const stock = gatherStockLevels();
+      for (const event of events) {
+        await applyCopiedEvent(trx, options.schema, event, stock);
+        if (kept) forgetOnCommit(kept, event, trx);
+      }
+      await stock.write(trx, options.schema);
     },
     logger: options.logger,
   });
+}
+
+/** What this process keeps of a copy that the event changes, dropped once the change is committed. */
+function forgetOnCommit(kept: KeptCopies, event: IntegrationEvent, trx: Knex.Transaction): void {
+  const catalogChange = catalogChangeOf(event);
+  const accountId = event.type.startsWith('account.') ? (event.data as { accountId?: unknown }).accountId : undefined;
+  if (!catalogChange && typeof accountId !== 'string') return;
+  // After the commit: forgetting sooner could let a read of the old row be kept again.
+  void trx.executionPromise.then(
+    () => {
+      if (catalogChange) kept.catalog.forget(catalogChange);
+      if (typeof accountId === 'string') kept.addressBooks.forget(accountId);
+    },
+    () => undefined,
+  );
 }
