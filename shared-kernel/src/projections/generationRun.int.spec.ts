@@ -129,6 +129,26 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
       expect(await writes(name)).toBe(writesBefore + 1);
     });
 
+    it('stands down rather than move a checkpoint that another writer moved', async () => {
+      const name = projectorName();
+      const states: string[] = [];
+      let applied: Position | null = null;
+      const worker = start(name, 0, (p) => {
+        states.push(p.state);
+        applied = p.position;
+      });
+      await until(() => worker.progress()?.state === 'live');
+      const own = await appendOwn();
+      await until(() => applied !== null && applied >= own);
+      await until(async () => (await storedPosition(name)) === own);
+
+      const foreign = '99999999999999999999/00000000000000000000';
+      await backend.db.knex(`${backend.runtimeSchema}.projector_checkpoints`).where({ projector: name, generation: 1 }).update({ position: foreign });
+      await appendOther(); // nothing to apply: a checkpoint-only move, which must find the checkpoint moved
+      await until(() => states.includes('stopped'));
+      expect(await storedPosition(name)).toBe(foreign);
+    });
+
     if (withLoad) {
       it('passes a stream of others’ events with few writes, applies its own at once, and ends at the head', async () => {
         const interval = 400;

@@ -155,10 +155,27 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     }
   };
 
+  /**
+   * Moves the checkpoint past events that needed nothing applied: one statement, no transaction,
+   * only if it still stands where this run left it (else another writer owns it now).
+   */
+  const moveCheckpoint = async (to: Position): Promise<void> => {
+    const moved = (await db.knex.raw(
+      `update ?? set position = ?, state = ?, error = null, updated_at = now()
+       where projector = ? and generation = ? and position is not distinct from ?
+       returning set_config('synchronous_commit', 'off', true)`,
+      [tables.checkpoints, to, caughtUp ? 'live' : 'catching_up', definition.name, generation, position],
+    )) as { rows: unknown[] };
+    if (moved.rows.length === 0) {
+      throw new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}).`);
+    }
+  };
+
   /** Applies events (all after `position`) and moves the checkpoint, in one transaction. */
   const applyEvents = async (events: RecordedEvent[], to: Position): Promise<void> => {
     let outboxRows = 0;
-    await db.knex.transaction(async (trx) => {
+    if (events.length === 0) await moveCheckpoint(to);
+    else await db.knex.transaction(async (trx) => {
       // No need to wait for the WAL flush: a crash can lose only the newest commits, and with them
       // their checkpoint, so the events are applied again from the durable one. Exactly once still.
       // set_config(..., true) is `set local`, sent with the lock: one round trip, not two.
@@ -169,10 +186,8 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
       if (!current || current.position !== position) {
         throw new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}, found ${current?.position}).`);
       }
-      if (events.length > 0) {
-        await definition.apply({ trx, schema, events, mode });
-        if (definition.integrationEvents) outboxRows = await writeOutbox(trx, events);
-      }
+      await definition.apply({ trx, schema, events, mode });
+      if (definition.integrationEvents) outboxRows = await writeOutbox(trx, events);
       await trx(tables.checkpoints)
         .where(where)
         .update({
