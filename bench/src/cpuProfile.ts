@@ -5,7 +5,7 @@
  * samples this process only, every 500 µs, and costs a few per cent of its throughput meanwhile.
  */
 import { Session } from 'node:inspector/promises';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const WANTED = process.env['BDBAZAR_BENCH_CPU_PROFILE'];
@@ -23,6 +23,7 @@ export async function profiledPhase<T>(bench: string, phase: string, work: () =>
   } finally {
     const { profile } = await session.post('Profiler.stop');
     const file = path.resolve(__dirname, '..', 'results', `${bench}-${phase}.cpuprofile`);
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(profile));
     session.disconnect();
     process.stderr.write(`CPU profile of phase ${phase}: ${path.relative(process.cwd(), file)}\n`);

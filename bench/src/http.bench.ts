@@ -6,7 +6,9 @@
  *
  * PostgreSQL: BDBAZAR_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/bdbazar_bench);
  * each run creates `<database>_http_<random>` and drops it at the end. BDBAZAR_BENCH_SCALE (default
- * 1) scales every count and duration, for a quick try.
+ * 1) scales every count and duration, for a quick try. BDBAZAR_BENCH_CPU_PROFILE=ceiling, read or
+ * update: a CPU profile of this process during that measured run, in
+ * bench/results/http-<phase>.cpuprofile (cpuProfile.ts).
  *
  * autocannon runs in a child process (httpBench/loadClient.ts), so that the HTTP client does not
  * share the server's event loop; on this machine they still share the CPUs with PostgreSQL.
@@ -16,6 +18,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { profiledPhase } from './cpuProfile';
 import { evaluate, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
 import { hashFor, measureBcryptCompares, threadPoolSize, type BcryptRate } from './httpBench/bcryptRate';
@@ -146,15 +149,15 @@ async function main(): Promise<void> {
 async function measure(client: LoadClient, url: string, ceilingUrl: string): Promise<Measured> {
   const { connections, warmUpSeconds, durationSeconds, timeoutSeconds } = CONFIG;
   const fast = (job: Pick<LoadJob, 'url' | 'plan'>, seconds: number): Promise<MeasuredLoad> => client.run({ ...job, connections, durationSeconds: seconds, timeoutSeconds: timeoutSeconds.fast });
-  const warmThenMeasure = async (label: string, job: Pick<LoadJob, 'url' | 'plan'>): Promise<MeasuredLoad> => {
+  const warmThenMeasure = async (label: string, phase: string, job: Pick<LoadJob, 'url' | 'plan'>): Promise<MeasuredLoad> => {
     await fast(job, warmUpSeconds);
-    const load = await fast(job, durationSeconds);
+    const load = await profiledPhase('http', phase, () => fast(job, durationSeconds));
     progress(`${label}: ${formatNumber(load.okPerSecond)}/s, p50 ${formatMs(load.latencyMs.p50)} ms, p99 ${formatMs(load.latencyMs.p99)} ms (${failures(load)}); ${cpuText(load.cpu)}`);
     return load;
   };
 
   // 1. The ceiling.
-  const ceiling = await warmThenMeasure('ceiling GET /ping', { url: ceilingUrl, plan: { kind: 'get', path: '/ping' } });
+  const ceiling = await warmThenMeasure('ceiling GET /ping', 'ceiling', { url: ceilingUrl, plan: { kind: 'get', path: '/ping' } });
 
   // 2. Raw bcrypt, then registrations, logins, raw bcrypt again: the logins are compared with the mean of the two.
   const hash = await hashFor(CONFIG.password, CONFIG.bcryptCost);
@@ -182,7 +185,7 @@ async function measure(client: LoadClient, url: string, ceilingUrl: string): Pro
   const { waitedMs, profile } = await readAfter(url, readers[readers.length - 1] as SignedInUser, seeded);
   if (!Array.isArray(profile['addresses']) || profile['addresses'].length !== 1) throw new Error(`the seeded profile has no address: ${JSON.stringify(profile)}`);
   progress(`seeded ${readers.length} addresses; read model caught up ${formatNumber(waitedMs)} ms after the last`);
-  const read = await warmThenMeasure('GET /v1/users/{id}', { url, plan: { kind: 'getOwnProfile', users: readers } });
+  const read = await warmThenMeasure('GET /v1/users/{id}', 'read', { url, plan: { kind: 'getOwnProfile', users: readers } });
 
   // 4. Profile updates: each connection cycles through its own users.
   const updaters = users.slice(0, CONFIG.updateUsers);
@@ -190,7 +193,7 @@ async function measure(client: LoadClient, url: string, ceilingUrl: string): Pro
   await fast(updateJob, warmUpSeconds);
   const settled = await readAfter(url, updaters[0] as SignedInUser, await updateProfileOnce(url, updaters[0] as SignedInUser, 'Settled Before The Run'));
   progress(`profile updates warmed up; projector caught up ${formatNumber(settled.waitedMs)} ms after`);
-  const update = await fast(updateJob, durationSeconds);
+  const update = await profiledPhase('http', 'update', () => fast(updateJob, durationSeconds));
   progress(`PUT /v1/users/{id}: ${formatNumber(update.okPerSecond)}/s, p50 ${formatMs(update.latencyMs.p50)} ms, p99 ${formatMs(update.latencyMs.p99)} ms (${failures(update)}); ${cpuText(update.cpu)}`);
   const caughtUp = await readAfter(url, updaters[0] as SignedInUser, await updateProfileOnce(url, updaters[0] as SignedInUser, 'Read Back After The Run'));
   progress(`projector caught up with the update run ${formatNumber(caughtUp.waitedMs)} ms after its end`);
