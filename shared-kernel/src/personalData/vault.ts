@@ -62,7 +62,7 @@ export async function openPersonalDataVault(db: Database, options: { schema?: st
 
   // Lookups of one subject's key while one is in flight wait for it rather than ask again.
   const lookups = new Map<string, Promise<Buffer | null | undefined>>();
-  // Counts this vault's forgets: a lookup that a forget overtook must not cache the key it read.
+  // Counts this vault's forgets: a lookup that a forget overtook answers null and caches nothing.
   let forgets = 0;
 
   /** The subject's key: null when forgotten; made when missing and `create` is set. */
@@ -72,10 +72,7 @@ export async function openPersonalDataVault(db: Database, options: { schema?: st
     const lookup = `${create ? 'create' : 'read'}:${subject}`;
     let pending = lookups.get(lookup);
     if (!pending) {
-      const started = lookUp(subject, create).finally(() => {
-        if (lookups.get(lookup) === started) lookups.delete(lookup);
-      });
-      pending = started;
+      pending = lookUp(subject, create).finally(() => lookups.delete(lookup));
       lookups.set(lookup, pending);
     }
     return pending;
@@ -121,8 +118,6 @@ export async function openPersonalDataVault(db: Database, options: { schema?: st
       await db.knex(table).insert({ subject, key: null, forgotten_at: db.knex.fn.now() }).onConflict('subject').merge({ key: null, forgotten_at: db.knex.fn.now() });
       forgets++;
       cache.set(subject, { key: null, at: now() });
-      lookups.delete(`read:${subject}`);
-      lookups.delete(`create:${subject}`);
     },
     async isForgotten(subject) {
       return (await keyOf(subject, false)) === null;

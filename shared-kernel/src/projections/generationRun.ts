@@ -155,6 +155,11 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     }
   };
 
+  const checkpointMoved = (found?: Position | null): CheckpointMovedError =>
+    new CheckpointMovedError(
+      `The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}${found === undefined ? '' : `, found ${found}`}).`,
+    );
+
   /**
    * Moves the checkpoint past events that needed nothing applied: one statement, no transaction,
    * only if it still stands where this run left it (else another writer owns it now).
@@ -166,9 +171,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
        returning set_config('synchronous_commit', 'off', true)`,
       [tables.checkpoints, to, caughtUp ? 'live' : 'catching_up', definition.name, generation, position],
     )) as { rows: unknown[] };
-    if (moved.rows.length === 0) {
-      throw new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}).`);
-    }
+    if (moved.rows.length === 0) throw checkpointMoved();
   };
 
   /** Applies events (all after `position`) and moves the checkpoint, in one transaction. */
@@ -183,9 +186,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
         .where(where)
         .forUpdate()
         .first(trx.raw(`set_config('synchronous_commit', 'off', true)`), 'position', 'events_applied');
-      if (!current || current.position !== position) {
-        throw new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}, found ${current?.position}).`);
-      }
+      if (!current || current.position !== position) throw checkpointMoved(current?.position);
       await definition.apply({ trx, schema, events, mode });
       if (definition.integrationEvents) outboxRows = await writeOutbox(trx, events);
       await trx(tables.checkpoints)

@@ -137,17 +137,10 @@ export function gatherStockLevels(): StockLevels {
 }
 
 /**
- * Applies one product.*.v1 or shop.*.v1 event, inside the consumer's transaction. Its stock levels
- * go to `stock` when given (the caller writes them), else are written here.
+ * Applies one product.*.v1 or shop.*.v1 event, inside the consumer's transaction; its stock levels
+ * go to `stock`, which the caller writes.
  */
-export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock?: StockLevels): Promise<void> {
-  if (stock) return applyCatalogChange(trx, schema, event, stock);
-  const own = gatherStockLevels();
-  await applyCatalogChange(trx, schema, event, own);
-  await own.write(trx, schema);
-}
-
-async function applyCatalogChange(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock: StockLevels): Promise<void> {
+export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock: StockLevels): Promise<void> {
   const s = quoteIdentifier(schema);
   const revision = event.source.revision;
   const data = event.data as Record<string, Knex.Value>;

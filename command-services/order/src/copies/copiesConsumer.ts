@@ -6,8 +6,8 @@ import { applyCatalogEvent, catalogChangeOf, gatherStockLevels, type CatalogCopy
 
 export const COPIES_CONSUMER = 'order-service.copies';
 
-/** Applies one event to the copies; with `stock`, its stock levels are gathered there for the caller to write. */
-export async function applyCopiedEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock?: StockLevels): Promise<void> {
+/** Applies one event to the copies; its stock levels are gathered in `stock` for the caller to write. */
+async function applyCopiedEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock: StockLevels): Promise<void> {
   if (event.type.startsWith('account.')) await applyAddressBookEvent(trx, schema, event);
   else await applyCatalogEvent(trx, schema, event, stock);
 }
