@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig, type QueryArrayConfig, type QueryConfig } from 'pg';
 import type { SqlDriver } from './sqlDriver';
 
@@ -7,6 +8,9 @@ export interface PgDriverOptions {
   connectionString?: string;
   poolConfig?: PoolConfig;
 }
+
+/** Distinct statement texts a driver prepares; later ones are sent unnamed. */
+const MAX_PREPARED_STATEMENTS = 100;
 
 export function createPgDriver(options: PgDriverOptions): SqlDriver {
   const owned = !options.pool;
@@ -20,6 +24,21 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
    * cost a new connection. An SQL error (it has a SQLSTATE) leaves the connection healthy: give it
    * back; only a failure of the connection itself retires it.
    */
+  /**
+   * The store's statements are a fixed set of texts: each is prepared once per connection under a
+   * name made from its text (so that drivers sharing a pool agree on names), and PostgreSQL parses
+   * and analyses it once per connection instead of on every call. PostgreSQL still plans each call
+   * with its parameters until a generic plan is as cheap. Past a bound of distinct texts, a text
+   * goes unnamed: nothing grows without limit in the server's sessions.
+   */
+  const names = new Map<string, string | undefined>();
+  const nameOf = (sql: string): string | undefined => {
+    if (names.has(sql)) return names.get(sql);
+    const name = names.size < MAX_PREPARED_STATEMENTS ? `bdbazar_es_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` : undefined;
+    names.set(sql, name);
+    return name;
+  };
+
   const run = async <Row>(config: QueryConfig | QueryArrayConfig): Promise<Row[]> => {
     const client = await pool.connect();
     try {
@@ -35,8 +54,9 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   return {
     sharedWithOtherProcesses: true,
     concurrentQueries: pool.options.max ?? 10,
-    query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>({ text: sql, values: params as unknown[] | undefined }),
-    queryArrays: <Row extends unknown[]>(sql: string, params?: readonly unknown[]) => run<Row>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' }),
+    query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>({ name: nameOf(sql), text: sql, values: params as unknown[] | undefined }),
+    queryArrays: <Row extends unknown[]>(sql: string, params?: readonly unknown[]) =>
+      run<Row>({ name: nameOf(sql), text: sql, values: params as unknown[] | undefined, rowMode: 'array' }),
     async exec(sql: string): Promise<void> {
       await pool.query(sql);
     },
