@@ -113,4 +113,20 @@ describeWithServer('postgres', 'the PostgreSQL adapter batching appends', () => 
       [{ n: 1 }, {}],
     ]);
   });
+
+  it('stores each event\'s data and metadata as written, alone or in a batch, several events to an append', async () => {
+    const schema = uniqueSchema('es_text');
+    const store = await open({}, schema);
+    // keys out of order, nesting, unicode and escapes: the text jsonb would have rewritten
+    const data = (n: number) => ({ z: n, a: [1, { y: null, b: 'ঢাকা "quoted" \\ \u2028' }], m: { k2: true, k1: 1.5 } });
+    const appends = Array.from({ length: 6 }, (_, n) => [event('ThingHappened', data(n), { zeta: n, alpha: 'x' }), event('OtherThing', data(n + 100), { n })]);
+
+    await store.appendToStream(stream(), appends[0]!);
+    await Promise.all(appends.slice(1).map((batch) => store.appendToStream(stream(), batch)));
+
+    const { rows } = await pool.query<{ event_id: string; data: string; metadata: string }>(`select event_id::text, data::text, metadata::text from ${schema}.events`);
+    const written = new Map(appends.flat().map((e) => [e.id, [JSON.stringify(e.data), JSON.stringify(e.metadata)]]));
+    expect(rows).toHaveLength(12);
+    for (const row of rows) expect([row.data, row.metadata]).toEqual(written.get(row.event_id));
+  });
 });
