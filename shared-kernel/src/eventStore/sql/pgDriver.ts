@@ -31,11 +31,13 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
    * with its parameters until a generic plan is as cheap. Past a bound of distinct texts, a text
    * goes unnamed: nothing grows without limit in the server's sessions.
    */
-  const names = new Map<string, string | undefined>();
+  const names = new Map<string, string>();
   const nameOf = (sql: string): string | undefined => {
-    if (names.has(sql)) return names.get(sql);
-    const name = names.size < MAX_PREPARED_STATEMENTS ? `bdbazar_es_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` : undefined;
-    names.set(sql, name);
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_PREPARED_STATEMENTS) {
+      name = `bdbazar_es_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+      names.set(sql, name);
+    }
     return name;
   };
 
