@@ -20,11 +20,6 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   const listeners = new Set<PoolClient>();
 
   /**
-   * pool.query() destroys its connection whenever a query fails, so every version conflict would
-   * cost a new connection. An SQL error (it has a SQLSTATE) leaves the connection healthy: give it
-   * back; only a failure of the connection itself retires it.
-   */
-  /**
    * The store's statements are a fixed set of texts: each is prepared once per connection under a
    * name made from its text (so that drivers sharing a pool agree on names), and PostgreSQL parses
    * and analyses it once per connection instead of on every call. PostgreSQL still plans each call
@@ -41,6 +36,11 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
     return name;
   };
 
+  /**
+   * pool.query() destroys its connection whenever a query fails, so every version conflict would
+   * cost a new connection. An SQL error (it has a SQLSTATE) leaves the connection healthy: give it
+   * back; only a failure of the connection itself retires it.
+   */
   const run = async <Row>(config: QueryConfig | QueryArrayConfig): Promise<Row[]> => {
     const client = await pool.connect();
     try {
