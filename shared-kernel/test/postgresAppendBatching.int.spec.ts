@@ -129,4 +129,21 @@ describeWithServer('postgres', 'the PostgreSQL adapter batching appends', () => 
     expect(rows).toHaveLength(12);
     for (const row of rows) expect([row.data, row.metadata]).toEqual(written.get(row.event_id));
   });
+
+  it('stores data that is null, a string, a number, a boolean or an array, alone or in a batch', async () => {
+    const store = await open();
+    const values = [null, 'text', 5, true, [1, null], null];
+    const streams = values.map(() => stream());
+    const sent = values.map((value) => [event('ThingHappened', value as never)]);
+    const append = (n: number) => store.appendToStream(streams[n]!, sent[n]!);
+
+    const first = await append(0);
+    await Promise.all(values.slice(1).map((_, n) => append(n + 1)));
+    // retries of stored events, batched together: the same answers, nothing added
+    const retried = await Promise.all([append(0), append(5)]);
+
+    expect(retried[0]).toEqual(first);
+    expect(retried[1].nextExpectedRevision).toBe(0);
+    for (const [n, id] of streams.entries()) expect((await store.readStream(id)).map((e) => e.data)).toEqual([values[n]]);
+  });
 });

@@ -158,8 +158,10 @@ declare
 begin
   -- The events in one pass over their text. Each -> on a json value parses its whole text again:
   -- reading id, type, data and metadata that way parsed every event seven times. A json column
-  -- of json_to_recordset keeps the value's text as written.
-  select array_agg(x.id order by x.ord), array_agg(x.type order by x.ord), array_agg(x.data order by x.ord), array_agg(x.metadata order by x.ord)
+  -- of json_to_recordset keeps the value's text as written, but turns a JSON null into SQL null:
+  -- coalesce gives it back, as -> did (data may be null).
+  select array_agg(x.id order by x.ord), array_agg(x.type order by x.ord),
+         array_agg(coalesce(x.data, 'null'::json) order by x.ord), array_agg(coalesce(x.metadata, 'null'::json) order by x.ord)
     into v_ids, v_types, v_data, v_metadata
     from rows from (json_to_recordset(p_events) as (id uuid, type text, data json, metadata json)) with ordinality as x(id, type, data, metadata, ord);
   v_count := coalesce(array_length(v_ids, 1), 0);
