@@ -11,6 +11,7 @@ import { silentLogger } from '../logging';
 import type { GenerationProgress } from './generationRun';
 import { orderSummariesProjector, sampleOrderHistory } from './fixtures/orderSummaries';
 import { openEmbeddedBackend, postgresBackend, type ProjectionBackend } from '../../test/projections/backends';
+import { generationSchema } from './generations';
 import { startProjectorWorker, type ProjectorWorker } from './projectorWorker';
 import { rebuildProjector } from './rebuild';
 import { migrateRuntimeSchema } from './runtimeSchema';
@@ -147,6 +148,25 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
       await appendOther(); // nothing to apply: a checkpoint-only move, which must find the checkpoint moved
       await until(() => states.includes('stopped'));
       expect(await storedPosition(name)).toBe(foreign);
+    });
+
+    it('keeps nothing of a batch that ends at a checkpoint another writer moved, and stands down', async () => {
+      const name = projectorName();
+      const states: string[] = [];
+      const worker = start(name, 0, (p) => states.push(p.state));
+      await until(() => worker.progress()?.state === 'live');
+
+      const foreign = '99999999999999999999/00000000000000000000';
+      await backend.db.knex(`${backend.runtimeSchema}.projector_checkpoints`).where({ projector: name, generation: 1 }).update({ position: foreign });
+      const [, paid] = sampleOrderHistory(2); // placed and paid: a row in the read model and a message in the outbox
+      await backend.store.appendToStream(paid!.streamId, paid!.events);
+      await until(() => states.includes('stopped'));
+
+      expect(await storedPosition(name)).toBe(foreign);
+      const orderId = (paid!.events[0]!.data as { orderId: string }).orderId;
+      expect(await backend.db.knex(`${generationSchema(name, 1)}.orders`).where({ order_id: orderId })).toEqual([]);
+      const outbox = await backend.db.knex.raw(`select 1 from "${backend.runtimeSchema}".outbox where payload->'source'->>'streamId' = ?`, [paid!.streamId]);
+      expect(outbox.rows).toHaveLength(0);
     });
 
     if (withLoad) {

@@ -174,30 +174,18 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     if (moved.rows.length === 0) throw checkpointMoved();
   };
 
-  /** Applies events (all after `position`) and moves the checkpoint, in one transaction. */
+  /**
+   * Applies events (all after `position`) and moves the checkpoint, in one transaction: the
+   * projector's statements, then one statement that moves the checkpoint by compare-and-set and
+   * writes the batch's integration events to the outbox. If another writer moved the checkpoint
+   * meanwhile, nothing of the batch stays.
+   */
   const applyEvents = async (events: RecordedEvent[], to: Position): Promise<void> => {
     let outboxRows = 0;
     if (events.length === 0) await moveCheckpoint(to);
     else await db.knex.transaction(async (trx) => {
-      // No need to wait for the WAL flush: a crash can lose only the newest commits, and with them
-      // their checkpoint, so the events are applied again from the durable one. Exactly once still.
-      // set_config(..., true) is `set local`, sent with the lock: one round trip, not two.
-      const current = await trx(tables.checkpoints)
-        .where(where)
-        .forUpdate()
-        .first(trx.raw(`set_config('synchronous_commit', 'off', true)`), 'position', 'events_applied');
-      if (!current || current.position !== position) throw checkpointMoved(current?.position);
       await definition.apply({ trx, schema, events, mode });
-      if (definition.integrationEvents) outboxRows = await writeOutbox(trx, events);
-      await trx(tables.checkpoints)
-        .where(where)
-        .update({
-          position: to,
-          events_applied: Number(current.events_applied) + events.length,
-          state: caughtUp ? 'live' : 'catching_up',
-          error: null,
-          updated_at: trx.fn.now(),
-        });
+      outboxRows = await finishBatch(trx, events, to);
     });
     // committed: the relay can publish at once rather than at its next poll
     if (outboxRows > 0) options.onOutboxWritten?.();
@@ -213,18 +201,52 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     if (events.length > 0) progress.lastEventAt = events[events.length - 1]!.createdAt;
   };
 
-  /** The outbox has its own checkpoint shared by every generation: a replay never publishes again. */
-  const writeOutbox = async (trx: Knex.Transaction, events: RecordedEvent[]): Promise<number> => {
-    // Creates the row or locks it, and returns its position: one round trip.
-    const [published] = await trx(tables.outboxCheckpoints)
-      .insert({ projector: definition.name, position: null })
-      .onConflict('projector')
-      .merge(['projector'])
-      .returning('position');
-    const after = (published?.position ?? null) as Position | null;
-    const fresh = after === null ? events : events.filter((event) => event.position > after);
-    if (fresh.length === 0) return 0;
-    const rows = fresh.flatMap((event) =>
+  /**
+   * The end of a batch's transaction, in one round trip: moves the checkpoint if it still stands
+   * where this run left it and, for a projector with integration events, writes the messages of the
+   * events past the outbox checkpoint and moves that one too. The outbox checkpoint is shared by
+   * every generation, so a rebuild replaying old events publishes nothing again: its upsert waits
+   * for the row's lock, sees the latest position, keeps the greater one and hands back the one it
+   * held before, against which the messages are filtered. Returns the messages written.
+   */
+  const finishBatch = async (trx: Knex.Transaction, events: RecordedEvent[], to: Position): Promise<number> => {
+    const state = caughtUp ? 'live' : 'catching_up';
+    // No need to wait for the WAL flush: a crash can lose only the newest commits, and with them
+    // their checkpoint, so the events are applied again from the durable one. Exactly once still.
+    const moveSql = `update ?? set position = ?, events_applied = events_applied + ?, state = ?, error = null, updated_at = now()
+       where projector = ? and generation = ? and position is not distinct from ?
+       returning set_config('synchronous_commit', 'off', true)`;
+    const moveBindings = [tables.checkpoints, to, events.length, state, definition.name, generation, position];
+    if (!definition.integrationEvents) {
+      const moved = (await trx.raw(moveSql, moveBindings)) as { rows: unknown[] };
+      if (moved.rows.length === 0) throw checkpointMoved();
+      return 0;
+    }
+    const result = (await trx.raw(
+      `with moved as (${moveSql}),
+       outbox_checkpoint as (
+         insert into ?? as c (projector, position) select ?, ? from moved
+         on conflict (projector) do update
+           set previous_position = c.position, position = greatest(c.position collate "C", excluded.position collate "C")
+         returning c.previous_position),
+       written as (
+         insert into ?? (message_id, routing_key, payload)
+         select m.message_id, m.routing_key, m.payload
+         from outbox_checkpoint c, json_to_recordset(?::json) as m(message_id uuid, routing_key text, payload jsonb, position text)
+         where c.previous_position is null or m.position collate "C" > c.previous_position collate "C"
+         on conflict (message_id) do nothing
+         returning 1)
+       select (select count(*) from moved)::int as moved, (select count(*) from written)::int as written`,
+      [...moveBindings, tables.outboxCheckpoints, definition.name, events[events.length - 1]!.position, tables.outbox, JSON.stringify(outboxMessages(events))],
+    )) as { rows: Array<{ moved: number; written: number }> };
+    const counts = result.rows[0];
+    if (!counts || counts.moved === 0) throw checkpointMoved();
+    return counts.written;
+  };
+
+  /** The integration events of a batch's events, each with the position of the event it comes from. */
+  const outboxMessages = (events: RecordedEvent[]) =>
+    events.flatMap((event) =>
       checkedDrafts(definition, event).map((draft) => {
         const message: IntegrationEvent = {
           messageId: integrationMessageId(event.id, draft.type),
@@ -234,13 +256,9 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
           source: { eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position },
           data: draft.data,
         };
-        return { message_id: message.messageId, routing_key: message.type, payload: JSON.stringify(message), headers: JSON.stringify({}) };
+        return { message_id: message.messageId, routing_key: message.type, payload: message, position: event.position };
       }),
     );
-    if (rows.length > 0) await trx(tables.outbox).insert(rows).onConflict('message_id').ignore();
-    await trx(tables.outboxCheckpoints).where({ projector: definition.name }).update({ position: fresh[fresh.length - 1]!.position });
-    return rows.length;
-  };
 
   /**
    * A batch failed: apply its events one by one, keeping the good ones, to name the bad one.

@@ -7,7 +7,8 @@
  * - `projector_checkpoints`: per projector generation, the position of the last applied event,
  *   moved in the same transaction as the read model, and the projector's state and last error;
  * - `outbox_checkpoints`: per projector, the last event whose integration events were written,
- *   shared by all its generations so that a rebuild never publishes an event twice;
+ *   shared by all its generations so that a rebuild never publishes an event twice, and the position
+ *   it held before its last move (the one statement that moves it tells its writer what it passed);
  * - `outbox`: integration events waiting for the relay; a row leaves only once the broker confirmed it;
  * - `inbox`: per consumer, the message ids already handled, so that a redelivery is a no-op.
  */
@@ -54,6 +55,11 @@ const migrations: Record<string, (knex: Knex, schema: string) => Promise<void>> 
       t.uuid('message_id').notNullable();
       t.timestamp('processed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
       t.primary(['consumer', 'message_id']);
+    });
+  },
+  '0002_outbox_checkpoint_previous_position': async (knex, schema) => {
+    await knex.schema.withSchema(schema).alterTable('outbox_checkpoints', (t) => {
+      t.text('previous_position');
     });
   },
 };
