@@ -83,12 +83,12 @@ export function validateEvents(events: unknown): ValidEvent[] {
     }
     if (type.startsWith('$')) throw new EventStoreArgumentError(`${at}: event types starting with '$' are reserved for the store.`, { index });
     if (data === undefined) throw new EventStoreArgumentError(`${at} (${type}) has no data; send {} for an event without data.`, { index });
-    assertJson(data, `${at} (${type}) data`);
+    if (!isStorableJson(data)) assertJson(data, `${at} (${type}) data`);
     if (metadata !== undefined && !isPlainObject(metadata)) {
       throw new EventStoreArgumentError(`${at} (${type}) metadata must be a plain object.`, { index });
     }
     const meta = (metadata ?? {}) as Record<string, unknown>;
-    assertJson(meta, `${at} (${type}) metadata`);
+    if (!isStorableJson(meta)) assertJson(meta, `${at} (${type}) metadata`);
     const dataJson = JSON.stringify(data);
     const metadataJson = JSON.stringify(meta);
     if (dataJson.length + metadataJson.length > MAX_EVENT_BYTES) {
@@ -188,6 +188,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** Nesting past which the cheap walk hands over to `assertJson` (a cycle, or deeper than events go). */
+const FAST_JSON_DEPTH = 64;
+
+/**
+ * The cheap check every append takes: true when `value` is plain JSON that can be stored. It builds
+ * no paths and keeps no ancestors; when it says no, `assertJson` walks again to say what and where.
+ */
+function isStorableJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
+      return !value.includes('\u0000');
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > FAST_JSON_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (const item of value) if (!isStorableJson(item, depth + 1)) return false;
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      for (const key in value) {
+        if (key.includes('\u0000') || !isStorableJson(value[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /**
