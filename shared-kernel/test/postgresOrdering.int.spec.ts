@@ -216,6 +216,67 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
     }
   }, 120_000);
 
+  it('serves live subscriptions that fall behind from the events others read, each still receiving every event once, in order', async () => {
+    const pool = new Pool({ connectionString: requireServerUrl('postgres'), max: 40 });
+    let tailReads = 0;
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      client.query = ((config: unknown, ...rest: unknown[]) => {
+        if ((typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text)?.includes('e.data::text')) tailReads++;
+        return query(config, ...rest);
+      }) as never;
+    });
+    const shared = await createPostgresEventStore({ pool, schema, pollIntervalMs: 10_000 });
+    const category = `lag${randomUUID().slice(0, 6)}`;
+    // Busy consumers: each asks for its next read only after a while, so they stand at different cursors.
+    const subscribers = [1, 3, 17, 100, 500].map((batchSize, n) => {
+      const received: RecordedEvent[] = [];
+      let caughtUp = false;
+      const demand = () => new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 4 * n));
+      const subscription = shared.subscribeToAll({ fromPosition: 'end', batchSize, demand }).subscribe({
+        next: (message) => {
+          if (message.kind === 'caughtUp') caughtUp = true;
+          if (message.kind === 'event' && message.event.streamId.startsWith(category)) received.push(message.event);
+        },
+      });
+      return { received, caughtUp: () => caughtUp, stop: () => subscription.unsubscribe() };
+    });
+    try {
+      await waitFor(() => subscribers.every((s) => s.caughtUp()));
+      tailReads = 0;
+      const streams = Array.from({ length: 50 }, () => `${category}-${randomUUID()}`);
+      const appendedIds: string[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < 3_000) {
+            next++;
+            const e = event('Lagged', { at: next });
+            appendedIds.push(e.id);
+            await shared.appendToStream(streams[Math.floor(Math.random() * streams.length)]!, [e]);
+          }
+        }),
+      );
+      for (const subscriber of subscribers) await waitFor(() => subscriber.received.length >= appendedIds.length, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show itself
+      for (const subscriber of subscribers) {
+        expect(subscriber.received).toHaveLength(appendedIds.length);
+        expect(new Set(subscriber.received.map((e) => e.id))).toEqual(new Set(appendedIds));
+        const positions = subscriber.received.map((e) => e.position);
+        expect([...positions].sort()).toEqual(positions);
+        const revisionsByStream = new Map<string, number[]>();
+        for (const e of subscriber.received) revisionsByStream.set(e.streamId, [...(revisionsByStream.get(e.streamId) ?? []), e.revision]);
+        for (const revisions of revisionsByStream.values()) expect(revisions).toEqual(revisions.map((_, i) => i));
+      }
+      // The subscription reading one event at a time alone would send 3,000 reads.
+      expect(tailReads).toBeLessThan(appendedIds.length);
+    } finally {
+      subscribers.forEach((s) => s.stop());
+      await shared.close();
+      await pool.end();
+    }
+  }, 120_000);
+
   it('wakes a subscriber on commit through LISTEN/NOTIFY, not a poll interval later', async () => {
     // The store polls only every 10 s here, so a delivery within a second came by notification.
     const subscriber = subscribeFrom('end');

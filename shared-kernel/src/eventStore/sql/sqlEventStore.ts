@@ -39,6 +39,7 @@ import { assertPosition } from '../position';
 import { createMicroBatcher, type MicroBatcher } from '../../database/microBatch';
 import { notifyChannel, schemaSql, SQLSTATE } from './schema';
 import type { SqlDriver, SqlError } from './sqlDriver';
+import { TailWindow } from './tailWindow';
 import { Wakeup } from './wakeup';
 
 export interface SqlEventStoreOptions {
@@ -123,6 +124,8 @@ class SqlEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscriber<SubscriptionMessage>>();
   /** Subscriptions' reads in flight, by the cursor they read after. */
   private readonly tailReads = new Map<Position, TailRead>();
+  /** The newest events subscriptions read, for the live ones a little behind. */
+  private readonly tail: TailWindow<TailRow>;
   /** Signs this store's NOTIFYs, so that its listener can tell them from other processes'. */
   private readonly instanceId = randomUUID();
   private listening: Promise<void> | undefined;
@@ -143,6 +146,7 @@ class SqlEventStore implements EventStore {
     this.sql = statements(schema);
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultBatchSize = options.defaultBatchSize ?? 1000;
+    this.tail = new TailWindow<TailRow>(2 * this.defaultBatchSize, (row) => encodePosition(row[0], row[1]));
     this.appends = createMicroBatcher({
       maxBatchSize: options.appendBatching?.maxAppends ?? 100,
       maxConcurrentFlushes: options.appendBatching?.maxInFlight ?? Math.min(2, driver.concurrentQueries),
@@ -372,17 +376,26 @@ class SqlEventStore implements EventStore {
    * Live subscriptions wake together on a commit and stand at the same cursor (each moves past
    * every event it reads, matching or not): they share one read in flight instead of sending one
    * each. `seen` is the wake-up count when the shared read started, so that a commit announced
-   * after it makes each of them look again. Data and metadata come as JSON text, parsed only for
-   * the events a subscription delivers.
+   * after it makes each of them look again. A live subscription that fell a little behind (it was
+   * busy when the others read) takes the events from the tail window instead, without a read; one
+   * still catching up always reads, so that it is told it caught up only by the database. Data and
+   * metadata come as JSON text, parsed only for the events a subscription delivers.
    */
-  private readAfter(cursor: Position, batchSize: number): TailRead {
+  private readAfter(cursor: Position, batchSize: number, live: boolean): TailRead {
+    if (live) {
+      const held = this.tail.rowsAfter(cursor, batchSize);
+      if (held) return { batchSize, seen: this.wakeup.count, rows: Promise.resolve(held) };
+    }
     const inFlight = this.tailReads.get(cursor);
     if (inFlight && inFlight.batchSize >= batchSize) return inFlight;
     const { major, minor } = decodePosition(cursor);
     const read: TailRead = {
       batchSize,
       seen: this.wakeup.count,
-      rows: this.driver.queryArrays<TailRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]),
+      rows: this.driver.queryArrays<TailRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]).then((rows) => {
+        this.tail.record(cursor, rows);
+        return rows;
+      }),
     };
     this.tailReads.set(cursor, read);
     const forget = (): void => {
@@ -421,7 +434,7 @@ class SqlEventStore implements EventStore {
       try {
         await demand?.();
         if (stopped()) return;
-        const read = this.readAfter(cursor, batchSize);
+        const read = this.readAfter(cursor, batchSize, caughtUp);
         seenBeforeRead = read.seen;
         rows = await read.rows;
         if (rows.length > batchSize) rows = rows.slice(0, batchSize);
