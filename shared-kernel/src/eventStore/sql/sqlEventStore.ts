@@ -93,7 +93,7 @@ type TailRow = Row<string, string>;
 /** A read shared by the live subscriptions standing at the same cursor. */
 interface TailRead {
   batchSize: number;
-  /** The wake-up count when it was sent. */
+  /** The wake-up count when it was sent (-1 for rows from the tail window, read earlier). */
   seen: number;
   rows: Promise<TailRow[]>;
 }
@@ -108,6 +108,8 @@ const columns = (json: '' | '::text') => `e.transaction_id::text, e.global_posit
 const EVENT_COLUMNS = columns('');
 const TAIL_COLUMNS = columns('::text');
 const MAX_SUBSCRIPTION_RETRIES = 5;
+/** How long a subscription that read events waits for the next commit before it looks again anyway. */
+const LOOK_AGAIN_AFTER_EVENTS_MS = 5;
 /** How long commits wait to share one NOTIFY to other processes (their subscribers' added latency). */
 const NOTIFY_COALESCE_MS = 2;
 
@@ -384,7 +386,8 @@ class SqlEventStore implements EventStore {
   private readAfter(cursor: Position, batchSize: number, live: boolean): TailRead {
     if (live) {
       const held = this.tail.rowsAfter(cursor, batchSize);
-      if (held) return { batchSize, seen: this.wakeup.count, rows: Promise.resolve(held) };
+      // read earlier, when is not known: the subscription reads again rather than wait
+      if (held) return { batchSize, seen: -1, rows: Promise.resolve(held) };
     }
     const inFlight = this.tailReads.get(cursor);
     if (inFlight && inFlight.batchSize >= batchSize) return inFlight;
@@ -471,6 +474,10 @@ class SqlEventStore implements EventStore {
       if (rows.length > 0) {
         heldBack = false;
         heldBackDelay = 0;
+        // It read everything readable when it started, but an event announced before may have
+        // been held back (an older transaction still open). The next commit's wake-up, usually
+        // close behind, reads both; with none, it looks again shortly, as it would at once.
+        if (this.wakeup.count === seenBeforeRead) await this.wakeup.wait(seenBeforeRead, LOOK_AGAIN_AFTER_EVENTS_MS);
         continue;
       }
       // Something committed while we read: look again at once. If that finds nothing either, the
