@@ -87,15 +87,24 @@ type Row<Data, Metadata> = [
   createdAtMs: number | string,
 ];
 type EventRow = Row<unknown, Record<string, unknown>>;
-/** A subscription's read. */
-type TailRow = Row<string, string>;
+/** A subscription's read, with data and metadata as JSON text (and the read's held-back flag). */
+type TailRow = [...Row<string, string>, heldBack?: boolean];
 
 /** A read shared by the live subscriptions standing at the same cursor. */
 interface TailRead {
   batchSize: number;
   /** The wake-up count when it was sent (-1 for rows from the tail window, read earlier). */
   seen: number;
-  rows: Promise<TailRow[]>;
+  result: Promise<TailResult>;
+}
+
+/**
+ * A subscription's read: the events, and whether committed events lie past them that the read
+ * could not take yet, held back behind an older transaction still open.
+ */
+interface TailResult {
+  rows: TailRow[];
+  heldBack: boolean;
 }
 
 /** A stream read: the event columns (all null when the stream has no visible event), then its state. */
@@ -108,8 +117,6 @@ const columns = (json: '' | '::text') => `e.transaction_id::text, e.global_posit
 const EVENT_COLUMNS = columns('');
 const TAIL_COLUMNS = columns('::text');
 const MAX_SUBSCRIPTION_RETRIES = 5;
-/** How long a subscription that read events waits for the next commit before it looks again anyway. */
-const LOOK_AGAIN_AFTER_EVENTS_MS = 5;
 /** How long commits wait to share one NOTIFY to other processes (their subscribers' added latency). */
 const NOTIFY_COALESCE_MS = 2;
 
@@ -387,7 +394,7 @@ class SqlEventStore implements EventStore {
     if (live) {
       const held = this.tail.rowsAfter(cursor, batchSize);
       // read earlier, when is not known: the subscription reads again rather than wait
-      if (held) return { batchSize, seen: -1, rows: Promise.resolve(held) };
+      if (held) return { batchSize, seen: -1, result: Promise.resolve({ rows: held, heldBack: false }) };
     }
     const inFlight = this.tailReads.get(cursor);
     if (inFlight && inFlight.batchSize >= batchSize) return inFlight;
@@ -395,16 +402,19 @@ class SqlEventStore implements EventStore {
     const read: TailRead = {
       batchSize,
       seen: this.wakeup.count,
-      rows: this.driver.queryArrays<TailRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]).then((rows) => {
+      result: this.driver.queryArrays<TailRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]).then((answer) => {
+        // one row at least, carrying the flag; its event columns are null when there is no event
+        const heldBack = answer[0]?.[9] === true;
+        const rows = (answer[0] as unknown[] | undefined)?.[0] === null ? [] : answer;
         this.tail.record(cursor, rows);
-        return rows;
+        return { rows, heldBack };
       }),
     };
     this.tailReads.set(cursor, read);
     const forget = (): void => {
       if (this.tailReads.get(cursor) === read) this.tailReads.delete(cursor);
     };
-    read.rows.then(forget, forget);
+    read.result.then(forget, forget);
     return read;
   }
 
@@ -428,18 +438,18 @@ class SqlEventStore implements EventStore {
     }
     if (from !== 'start') delivered = cursor === START ? null : cursor;
     let caughtUp = false;
-    let heldBack = false;
     let heldBackDelay = 0;
 
     while (!stopped()) {
       let rows: TailRow[];
+      let heldBack: boolean;
       let seenBeforeRead: number;
       try {
         await demand?.();
         if (stopped()) return;
         const read = this.readAfter(cursor, batchSize, caughtUp);
         seenBeforeRead = read.seen;
-        rows = await read.rows;
+        ({ rows, heldBack } = await read.result);
         if (rows.length > batchSize) rows = rows.slice(0, batchSize);
         failures = 0;
       } catch (error) {
@@ -471,29 +481,17 @@ class SqlEventStore implements EventStore {
         caughtUp = true;
         subscriber.next({ kind: 'caughtUp', position: delivered ?? (cursor === START ? null : cursor) });
       }
-      if (rows.length > 0) {
-        heldBack = false;
-        heldBackDelay = 0;
-        // It read everything readable when it started, but an event announced before may have
-        // been held back (an older transaction still open). The next commit's wake-up, usually
-        // close behind, reads both; with none, it looks again shortly, as it would at once.
-        if (this.wakeup.count === seenBeforeRead) await this.wakeup.wait(seenBeforeRead, LOOK_AGAIN_AFTER_EVENTS_MS);
-        continue;
-      }
-      // Something committed while we read: look again at once. If that finds nothing either, the
-      // commit is held back like the one below, not something to wait a whole poll interval for.
-      if (this.wakeup.count !== seenBeforeRead) {
-        heldBack = true;
-        continue;
-      }
       if (heldBack) {
-        // A commit was announced but nothing became readable: an older transaction still holds
-        // the snapshot's xmin back. Look again soon, backing off, rather than a whole poll later.
+        // Committed events wait behind an older transaction still open, whose end announces
+        // nothing (it may not be an append): look again soon, backing off, rather than a poll later.
         heldBackDelay = Math.min(Math.max(1, heldBackDelay * 2), this.pollIntervalMs);
         await this.wakeup.wait(seenBeforeRead, heldBackDelay);
         continue;
       }
-      heldBack = await this.wakeup.wait(seenBeforeRead, this.pollIntervalMs);
+      heldBackDelay = 0;
+      // Everything committed when the read began is read: the next read waits for the next commit
+      // (at once if one was announced since the read began), or for the poll, in case a wake-up was lost.
+      await this.wakeup.wait(seenBeforeRead, this.pollIntervalMs);
     }
   }
 
@@ -608,10 +606,17 @@ function statements(s: string) {
       where ($1::xid8 is null or (e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)) and e.transaction_id < ${xmin}
        ${filter}
       order by e.transaction_id desc, e.global_position desc limit $3::bigint`,
+    // At least one row: the events (null columns when none), each with whether committed events
+    // lie past the snapshot's xmin (the newest visible event is committed), which a later read
+    // will take. Every such event is past the cursor, which was read below an earlier xmin. The
+    // newest event is one step of the index backwards, whatever the plan.
     readAfter: `
-      select ${TAIL_COLUMNS} from ${s}.events e
-      where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
-      order by e.transaction_id, e.global_position limit $3::bigint`,
+      select ${TAIL_COLUMNS}, h.held_back from (
+        select coalesce((select max(x.transaction_id) from ${s}.events x) >= ${xmin}, false) as held_back) h
+      left join lateral (
+        select * from ${s}.events e
+        where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
+        order by e.transaction_id, e.global_position limit $3::bigint) e on true`,
     count: `
       select count(*) from ${s}.events e
       where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin} and $3::int is null
