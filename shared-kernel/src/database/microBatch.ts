@@ -24,6 +24,12 @@ export interface MicroBatcherOptions<T, R> {
    * and the items that follow in the same tick go out together in the next flush. Default false.
    */
   flushAtOnceWhenIdle?: boolean;
+  /**
+   * How long a lane waits before its first flush, instead of the rest of the tick, so that items
+   * added meanwhile go with it. For flushes nobody waits on (bookkeeping): every item waits this
+   * long. Default 0.
+   */
+  lingerMs?: number;
 }
 
 export interface MicroBatcher<T, R> {
@@ -42,13 +48,15 @@ interface Waiting<T, R> {
 export function createMicroBatcher<T, R>(options: MicroBatcherOptions<T, R>): MicroBatcher<T, R> {
   const maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? 1_000);
   const maxConcurrentFlushes = positiveInteger('maxConcurrentFlushes', options.maxConcurrentFlushes ?? 1);
+  const lingerMs = options.lingerMs ?? 0;
+  if (!Number.isFinite(lingerMs) || lingerMs < 0) throw new RangeError(`lingerMs must be 0 or more, not ${lingerMs}.`);
   const pending: Array<Waiting<T, R>> = [];
   /** Lanes running: each takes batches off `pending` and flushes them, one after the other. */
   let active = 0;
   const lanes = new Set<Promise<void>>();
 
   const lane = async (atOnce: boolean): Promise<void> => {
-    if (!atOnce) await new Promise((resolve) => setImmediate(resolve));
+    if (!atOnce) await new Promise((resolve) => (lingerMs > 0 ? setTimeout(resolve, lingerMs) : setImmediate(resolve)));
     while (pending.length > 0) {
       const batch = pending.splice(0, maxBatchSize);
       try {

@@ -30,6 +30,25 @@ describe('a micro-batcher', () => {
     expect(results).toEqual([10, 20, 30, 40, 50]);
   });
 
+  it('with lingerMs, holds its first flush that long, so that items added in later ticks go with it', async () => {
+    jest.useFakeTimers();
+    try {
+      const recording = recordingFlush();
+      const batcher = createMicroBatcher({ flush: recording.flush, lingerMs: 20 });
+      const results = [batcher.add(1)];
+      await jest.advanceTimersByTimeAsync(10);
+      results.push(batcher.add(2));
+      await jest.advanceTimersByTimeAsync(9);
+      expect(recording.batches).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(recording.batches).toEqual([[1, 2]]);
+      expect(await Promise.all(results)).toEqual([10, 20]);
+      expect(() => createMicroBatcher({ flush: recording.flush, lingerMs: -1 })).toThrow(RangeError);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('collects the items added while a flush is in flight into the next one, never two flushes at once', async () => {
     const recording = recordingFlush({ hold: true });
     const batcher = createMicroBatcher({ flush: recording.flush });

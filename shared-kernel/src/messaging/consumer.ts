@@ -27,15 +27,15 @@
  *
  * A handler whose effects live elsewhere (commands on event-sourced aggregates, which decide a
  * repeated request once by themselves) is given as `idempotentHandler` instead: it runs outside
- * any transaction, and the message is recorded in the inbox after it succeeds (a redelivery runs
- * the handler again, which changes nothing, and is counted as a duplicate). No database
- * connection is held while it works, so a slow command, or one that itself needs the database (a
- * personal-data key), can never starve the pool, however many messages are in flight.
- * Those records are micro-batched (the messages finished in one tick, or while the previous
- * insert was in flight, share one statement) and committed without waiting for the WAL flush:
- * the record only tells a redelivery from a first delivery, the handler's effects are durable by
- * themselves, and a record lost in a crash only makes a redelivery count as applied. If the
- * insert fails, every message of its batch fails and is delivered again.
+ * any transaction, and the message is acknowledged as soon as it succeeds (a redelivery runs the
+ * handler again, which changes nothing). No database connection is held while it works, so a slow
+ * command, or one that itself needs the database (a personal-data key), can never starve the
+ * pool, however many messages are in flight. The message is then recorded in the inbox, which
+ * tells a redelivery from a first delivery and counts it as applied or as a duplicate. That record
+ * is bookkeeping only: nobody waits for it, so the records of the messages finished within
+ * RECORD_LINGER_MS share one statement, committed without waiting for the WAL flush. A record lost
+ * in a crash, or to a failed insert (logged, and shown as the consumer's last error), only makes a
+ * redelivery count as applied; the handler's effects are durable by themselves.
  */
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
@@ -46,6 +46,9 @@ import type { IntegrationEvent } from './integrationEvent';
 import { createLogger, type Logger } from '../logging';
 import { errorMessage } from './errors';
 import { assertSubscriptionSpec, deadLetterQueueName, type InboundMessage, type SubscriptionSpec, type Transport } from './transport';
+
+/** How long an idempotent handler's inbox record waits for others to share its statement. */
+const RECORD_LINGER_MS = 20;
 
 export type IntegrationEventHandler = (event: IntegrationEvent, trx: Knex.Transaction) => Promise<void>;
 
@@ -74,7 +77,7 @@ export interface ConsumerOptions {
   batchTransactions?: boolean;
   /** Or: the new messages of each batch at once, in one transaction (see the top of this file). */
   handleBatch?: IntegrationEventBatchHandler;
-  /** Or: runs outside any transaction, before the message is recorded (see the top of this file). */
+  /** Or: runs outside any transaction; the message is recorded after it (see the top of this file). */
   idempotentHandler?: IdempotentEventHandler;
   /** Deliveries of one message before it is dead-lettered. Default 5. */
   maxAttempts?: number;
@@ -85,9 +88,9 @@ export interface ConsumerOptions {
 
 export interface ConsumerStatus {
   name: string;
-  /** Messages whose handler committed. */
+  /** Messages whose handler committed (an idempotent handler's: once its record landed). */
   applied: number;
-  /** Redeliveries found in the inbox and skipped. */
+  /** Redeliveries found in the inbox (and skipped, unless the handler is idempotent). */
   duplicates: number;
   /**
    * Handler runs that failed (each is retried or dead-lettered). A failed batch is not counted:
@@ -142,10 +145,24 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     const fresh = new Set(inserted.rows.map((row) => row.message_id));
     return messageIds.map((id) => fresh.delete(id.toLowerCase()));
   };
-  const inboxRecords = createMicroBatcher<string, boolean>({ maxBatchSize: 1_000, flush: (messageIds) => recordInInbox(options.db.knex, messageIds, 'asynchronous') });
-  const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<boolean> => {
+  const inboxRecords = createMicroBatcher<string, boolean>({
+    maxBatchSize: 1_000,
+    lingerMs: RECORD_LINGER_MS,
+    flush: (messageIds) => recordInInbox(options.db.knex, messageIds, 'asynchronous'),
+  });
+  /** Runs an idempotent handler; the message counts once its record lands. */
+  const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<void> => {
     await handler(message.event);
-    return inboxRecords.add(message.messageId);
+    inboxRecords.add(message.messageId).then(
+      (fresh) => {
+        if (fresh) status.applied += 1;
+        else status.duplicates += 1;
+      },
+      (error: unknown) => {
+        status.lastError = { message: `recording in the inbox: ${errorMessage(error)}`, messageId: message.messageId, at: new Date() };
+        logger.warn({ consumer: spec.name, messageId: message.messageId, error: errorMessage(error) }, 'Consumer: a handled message could not be recorded in the inbox; a redelivery of it will count as applied');
+      },
+    );
   };
 
   const { handler, handleBatch } = options;
@@ -204,7 +221,8 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   const handle = async (message: InboundMessage): Promise<void> => {
     try {
-      const applied = options.idempotentHandler ? await handleOutside(message, options.idempotentHandler) : await handleInTransaction(message, applyInTransaction!);
+      if (options.idempotentHandler) return await handleOutside(message, options.idempotentHandler);
+      const applied = await handleInTransaction(message, applyInTransaction!);
       if (applied) status.applied += 1;
       else status.duplicates += 1;
     } catch (error) {

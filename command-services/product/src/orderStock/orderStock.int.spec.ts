@@ -144,6 +144,8 @@ function orderStockScenarios(open: () => Promise<Harness & { shopId: string; cat
       const { duplicates } = harness.consumer().status();
 
       await harness.deliver(message);
+      // counted once its inbox record lands, a moment after the acknowledgement
+      for (let waited = 0; harness.consumer().status().duplicates < duplicates + 1 && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(harness.consumer().status().duplicates).toBe(duplicates + 1);
       await harness.deliver(orderEvents.placed(placed));
 
