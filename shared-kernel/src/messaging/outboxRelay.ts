@@ -7,6 +7,9 @@
  * - when a message itself is refused (unroutable, nacked), its row is marked the same way and held
  *   back with its own growing delay, so that one such row does not stop the rows behind it.
  *
+ * The rows a publish confirmed are deleted by the statement that reads the next batch (one round
+ * trip a batch, not two), and by one of their own when the relay stops or stands down.
+ *
  * Rows are read from the head of the outbox each time, never from a remembered id: ids come from
  * a sequence, which does not follow commit order, so a row committed late with a lower id would
  * be skipped by a cursor.
@@ -133,6 +136,8 @@ class Relay implements OutboxRelay {
   private lease: Lease | null = null;
   /** Row id → when it may be tried again (rows whose message was refused). */
   private readonly held = new Map<string, number>();
+  /** Ids of rows whose messages the bus confirmed, deleted with the next read. */
+  private confirmedIds: string[] = [];
   private publishedTotal = 0;
   private failedAttempts = 0;
   private lastError: { message: string; at: Date } | null = null;
@@ -206,6 +211,7 @@ class Relay implements OutboxRelay {
   }
 
   private async releaseLease(): Promise<void> {
+    await this.deleteConfirmed();
     const lease = this.lease;
     this.lease = null;
     try {
@@ -216,17 +222,33 @@ class Relay implements OutboxRelay {
     }
   }
 
+  /** Deletes the rows confirmed last, when no read follows to do it; a failure leaves them to be published again. */
+  private async deleteConfirmed(): Promise<void> {
+    if (this.confirmedIds.length === 0) return;
+    const ids = this.confirmedIds;
+    this.confirmedIds = [];
+    try {
+      await this.settings.db.knex.raw(`delete from ${this.settings.table} where id = any(?::bigint[])`, [pgArray(ids)]);
+    } catch (error) {
+      this.settings.logger.warn({ schema: this.settings.schema, rows: ids.length, error: errorMessage(error) }, 'Outbox relay: could not delete published rows; they will be published again');
+    }
+  }
+
   /** Publishes one batch from the head of the outbox; false when there was nothing to do. */
   private async relayBatch(): Promise<boolean> {
     const { db, table, batchSize, publisher, logger, schema } = this.settings;
     const now = Date.now();
     for (const [id, until] of this.held) if (until <= now) this.held.delete(id);
+    const done = pgArray(this.confirmedIds);
     const result = (await db.knex.raw(
+      // The read does not see the delete of the same statement: it leaves those rows out itself.
       // Ordered by the column, not by the text alias `id` (which would sort '10' before '9').
-      `select o.id::text as id, o.message_id::text as message_id, o.routing_key, o.payload, o.headers, o.attempts
-         from ${table} o where not (o.id = any(?::bigint[])) order by o.id limit ?`,
-      [pgArray([...this.held.keys()]), batchSize],
+      `with done as (delete from ${table} where id = any(?::bigint[]))
+       select o.id::text as id, o.message_id::text as message_id, o.routing_key, o.payload, o.headers, o.attempts
+         from ${table} o where not (o.id = any(?::bigint[])) and not (o.id = any(?::bigint[])) order by o.id limit ?`,
+      [done, done, pgArray([...this.held.keys()]), batchSize],
     )) as unknown;
+    this.confirmedIds = [];
     const rows = rowsOf<OutboxRow>(result);
     if (rows.length === 0) return false;
 
@@ -255,7 +277,7 @@ class Relay implements OutboxRelay {
 
     const confirmed = rows.filter((row) => !outcomes.has(row.message_id));
     if (confirmed.length > 0) {
-      await db.knex.raw(`delete from ${table} where id = any(?::bigint[])`, [pgArray(confirmed.map((row) => row.id))]);
+      this.confirmedIds = confirmed.map((row) => row.id);
       this.publishedTotal += confirmed.length;
     }
     if (outcomes.size === 0) {

@@ -72,6 +72,49 @@ describeWithServer('postgres', 'the outbox relay', () => {
     expect(await relay.status()).toMatchObject({ state: 'active', pending: 0, publishedTotal: 1_234, failedAttempts: 0, lastError: null });
   });
 
+  it('takes one statement a batch: the read of the next batch deletes the rows of the last', async () => {
+    const events = Array.from({ length: 1_000 }, (_, n) => integrationEvent(n));
+    await writeOutbox(db, schema, events);
+    const statements: string[] = [];
+    const watch = (query: { sql: string }) => {
+      if (query.sql.includes(`"${schema}".outbox`) || query.sql.includes(`${schema}.outbox`)) statements.push(query.sql);
+    };
+    db.knex.on('query', watch);
+    try {
+      const publisher = new CheckingPublisher(db, schema);
+      await start(publisher, { batchSize: 100 });
+      await eventually('an empty outbox', () => outboxCount(db, schema), (count) => count === 0);
+      expect(publisher.published).toEqual(events.map((e) => e.messageId));
+      expect(publisher.rowsMissingAtConfirm).toBe(0);
+    } finally {
+      db.knex.removeListener('query', watch);
+    }
+    const relayed = statements.filter((sql) => !/count\(\*\)|limit 0/.test(sql));
+    // 10 batches and the read that found the outbox empty (it deleted the 10th batch)
+    expect(relayed).toHaveLength(11);
+    expect(relayed.every((sql) => sql.includes('delete from'))).toBe(true);
+  });
+
+  it('deletes the rows of its last batch when it stops right after publishing them', async () => {
+    const events = Array.from({ length: 3 }, (_, n) => integrationEvent(n));
+    const publisher = new CheckingPublisher(db, schema);
+    let stopping: Promise<void> | undefined;
+    // asked to stop while its publish is confirmed: no read of a next batch follows
+    const stopAfterPublish: Publisher = {
+      publish: async (messages) => {
+        await publisher.publish(messages);
+        stopping ??= relay.stop(); // the outbox is empty until `relay` is set
+      },
+      close: async () => undefined,
+    };
+    const relay = await start(stopAfterPublish, { batchSize: 100 });
+    await writeOutbox(db, schema, events);
+    await eventually('the relay asked to stop', async () => stopping !== undefined, (asked) => asked);
+    await stopping;
+    expect(publisher.published).toEqual(events.map((e) => e.messageId));
+    expect(await outboxCount(db, schema)).toBe(0);
+  });
+
   it('keeps the rows of a failed publish, counts the attempt, records the error, and retries', async () => {
     const events = Array.from({ length: 10 }, (_, n) => integrationEvent(n));
     await writeOutbox(db, schema, events);
