@@ -10,6 +10,31 @@ import { describeWithServer, requireServerUrl, uniqueSchema } from '../../test/s
 import { createPostgresEventStore, type EventStore, type RecordedEvent, type SubscriptionMessage } from '../src/eventStore';
 import { event, waitFor } from './eventStoreContract';
 
+/** `writers` concurrent writers take turns until `total` appends are made; `appendOne(n)` makes the n-th (from 1). */
+async function appendConcurrently(writers: number, total: number, appendOne: (n: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      while (next < total) await appendOne(++next);
+    }),
+  );
+}
+
+/** A pool whose subscription reads are counted (their SQL alone reads data as text). */
+function poolCountingTailReads(): { pool: Pool; tailReads: () => number; reset: () => void } {
+  const pool = new Pool({ connectionString: requireServerUrl('postgres'), max: 40 });
+  let reads = 0;
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((config: unknown, ...rest: unknown[]) => {
+      const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
+      if (text?.includes('e.data::text')) reads++;
+      return query(config, ...rest);
+    }) as never;
+  });
+  return { pool, tailReads: () => reads, reset: () => (reads = 0) };
+}
+
 describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () => {
   const schema = uniqueSchema('es_order');
   let store: EventStore;
@@ -98,19 +123,13 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
     const streams = Array.from({ length: 200 }, () => `${category}-${randomUUID()}`);
     const total = 20_000;
     const writers = 32;
-    let next = 0;
     const appendedIds = new Set<string>();
 
-    await Promise.all(
-      Array.from({ length: writers }, async () => {
-        while (next < total) {
-          next++;
-          const e = event('StressEventHappened', { at: next });
-          appendedIds.add(e.id);
-          await store.appendToStream(streams[Math.floor(Math.random() * streams.length)]!, [e]);
-        }
-      }),
-    );
+    await appendConcurrently(writers, total, async (n) => {
+      const e = event('StressEventHappened', { at: n });
+      appendedIds.add(e.id);
+      await store.appendToStream(streams[Math.floor(Math.random() * streams.length)]!, [e]);
+    });
 
     try {
       await waitFor(() => subscriber.received.filter((e) => e.streamId.startsWith(category)).length >= total, 60_000);
@@ -132,18 +151,8 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
   }, 120_000);
 
   it('serves live subscriptions with different filters from shared reads, each receiving exactly its events, in order', async () => {
-    // A store over a pool of our own, to count the subscriptions' reads (their SQL alone reads data as text).
-    const pool = new Pool({ connectionString: requireServerUrl('postgres'), max: 40 });
-    let tailReads = 0;
-    const countingQuery = (client: { query: (...args: never[]) => unknown }): void => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      client.query = ((config: unknown, ...rest: unknown[]) => {
-        const text = typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text;
-        if (text?.includes('e.data::text')) tailReads++;
-        return query(config, ...rest);
-      }) as never;
-    };
-    pool.on('connect', (client) => countingQuery(client as never));
+    // A store over a pool of our own, to count the subscriptions' reads.
+    const { pool, tailReads, reset } = poolCountingTailReads();
     const shared = await createPostgresEventStore({ pool, schema, pollIntervalMs: 10_000 });
     const run = randomUUID().slice(0, 6);
     const [apples, pears] = [`apple${run}`, `pear${run}`];
@@ -168,7 +177,7 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
       await new Promise((resolve) => setTimeout(resolve, 100));
 
       // One append at a time: the four subscriptions wake together and share each read.
-      tailReads = 0;
+      reset();
       for (let n = 0; n < 10; n++) {
         const id = `${apples}-${randomUUID()}`;
         await shared.appendToStream(id, [event('Picked', { n })]);
@@ -178,23 +187,17 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
       await new Promise((resolve) => setTimeout(resolve, 100));
       // Each append takes two reads (the new event, then nothing more), shared by the four
       // subscriptions; apart, they would send at least 80.
-      expect(tailReads).toBeLessThanOrEqual(30);
+      expect(tailReads()).toBeLessThanOrEqual(30);
 
       // 32 writers, both categories, two event types: each subscription gets exactly its own, once, in order.
       const streams = Array.from({ length: 100 }, (_, n) => `${n % 2 ? apples : pears}-${randomUUID()}`);
       const appended: RecordedEvent[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          while (next < 4_000) {
-            next++;
-            const streamId = streams[Math.floor(Math.random() * streams.length)]!;
-            const e = event(next % 3 ? 'Picked' : 'Ripened', { at: next });
-            const { position } = await shared.appendToStream(streamId, [e]);
-            appended.push({ ...e, streamId, position } as unknown as RecordedEvent);
-          }
-        }),
-      );
+      await appendConcurrently(32, 4_000, async (n) => {
+        const streamId = streams[Math.floor(Math.random() * streams.length)]!;
+        const e = event(n % 3 ? 'Picked' : 'Ripened', { at: n });
+        const { position } = await shared.appendToStream(streamId, [e]);
+        appended.push({ ...e, streamId, position } as unknown as RecordedEvent);
+      });
       for (const subscriber of subscribers) {
         const expected = new Set(appended.filter((e) => subscriber.want(e)).map((e) => e.id));
         await waitFor(() => subscriber.received.filter((e) => expected.has(e.id)).length >= expected.size, 30_000);
@@ -217,15 +220,7 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
   }, 120_000);
 
   it('serves live subscriptions that fall behind from the events others read, each still receiving every event once, in order', async () => {
-    const pool = new Pool({ connectionString: requireServerUrl('postgres'), max: 40 });
-    let tailReads = 0;
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      client.query = ((config: unknown, ...rest: unknown[]) => {
-        if ((typeof config === 'string' ? config : (config as { text?: string } | undefined)?.text)?.includes('e.data::text')) tailReads++;
-        return query(config, ...rest);
-      }) as never;
-    });
+    const { pool, tailReads, reset } = poolCountingTailReads();
     const shared = await createPostgresEventStore({ pool, schema, pollIntervalMs: 10_000 });
     const category = `lag${randomUUID().slice(0, 6)}`;
     // Busy consumers: each asks for its next read only after a while, so they stand at different cursors.
@@ -243,20 +238,14 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
     });
     try {
       await waitFor(() => subscribers.every((s) => s.caughtUp()));
-      tailReads = 0;
+      reset();
       const streams = Array.from({ length: 50 }, () => `${category}-${randomUUID()}`);
       const appendedIds: string[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (next < 3_000) {
-            next++;
-            const e = event('Lagged', { at: next });
-            appendedIds.push(e.id);
-            await shared.appendToStream(streams[Math.floor(Math.random() * streams.length)]!, [e]);
-          }
-        }),
-      );
+      await appendConcurrently(8, 3_000, async (n) => {
+        const e = event('Lagged', { at: n });
+        appendedIds.push(e.id);
+        await shared.appendToStream(streams[Math.floor(Math.random() * streams.length)]!, [e]);
+      });
       for (const subscriber of subscribers) await waitFor(() => subscriber.received.length >= appendedIds.length, 60_000);
       await new Promise((resolve) => setTimeout(resolve, 200)); // let any duplicate show itself
       for (const subscriber of subscribers) {
@@ -269,7 +258,7 @@ describeWithServer('postgres', 'the PostgreSQL adapter under concurrency', () =>
         for (const revisions of revisionsByStream.values()) expect(revisions).toEqual(revisions.map((_, i) => i));
       }
       // The subscription reading one event at a time alone would send 3,000 reads.
-      expect(tailReads).toBeLessThan(appendedIds.length);
+      expect(tailReads()).toBeLessThan(appendedIds.length);
     } finally {
       subscribers.forEach((s) => s.stop());
       await shared.close();

@@ -155,22 +155,26 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     }
   };
 
-  const checkpointMoved = (found?: Position | null): CheckpointMovedError =>
-    new CheckpointMovedError(
-      `The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}${found === undefined ? '' : `, found ${found}`}).`,
-    );
+  const checkpointMoved = (): CheckpointMovedError =>
+    new CheckpointMovedError(`The checkpoint of ${definition.name} generation ${generation} was moved by another writer (expected ${position}).`);
 
   /**
-   * Moves the checkpoint past events that needed nothing applied: one statement, no transaction,
-   * only if it still stands where this run left it (else another writer owns it now).
+   * Moves the checkpoint past `applied` more events, only if it still stands where this run left
+   * it (else another writer owns it now). No need to wait for the WAL flush: a crash can lose only
+   * the newest commits, and with them their checkpoint, so the events are applied again from the
+   * durable one. Exactly once still. The text and bindings, for finishBatch to build on.
    */
-  const moveCheckpoint = async (to: Position): Promise<void> => {
-    const moved = (await db.knex.raw(
-      `update ?? set position = ?, state = ?, error = null, updated_at = now()
+  const checkpointMove = (to: Position, applied: number) => ({
+    sql: `update ?? set position = ?, events_applied = events_applied + ?, state = ?, error = null, updated_at = now()
        where projector = ? and generation = ? and position is not distinct from ?
        returning set_config('synchronous_commit', 'off', true)`,
-      [tables.checkpoints, to, caughtUp ? 'live' : 'catching_up', definition.name, generation, position],
-    )) as { rows: unknown[] };
+    bindings: [tables.checkpoints, to, applied, caughtUp ? 'live' : 'catching_up', definition.name, generation, position],
+  });
+
+  /** Moves the checkpoint alone: past events that needed nothing applied (one statement, no transaction), or at a batch's end. */
+  const moveCheckpoint = async (runner: Knex | Knex.Transaction, to: Position, applied = 0): Promise<void> => {
+    const { sql, bindings } = checkpointMove(to, applied);
+    const moved = (await runner.raw(sql, bindings)) as { rows: unknown[] };
     if (moved.rows.length === 0) throw checkpointMoved();
   };
 
@@ -182,7 +186,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
    */
   const applyEvents = async (events: RecordedEvent[], to: Position): Promise<void> => {
     let outboxRows = 0;
-    if (events.length === 0) await moveCheckpoint(to);
+    if (events.length === 0) await moveCheckpoint(db.knex, to);
     else await db.knex.transaction(async (trx) => {
       await definition.apply({ trx, schema, events, mode });
       outboxRows = await finishBatch(trx, events, to);
@@ -210,20 +214,13 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
    * held before, against which the messages are filtered. Returns the messages written.
    */
   const finishBatch = async (trx: Knex.Transaction, events: RecordedEvent[], to: Position): Promise<number> => {
-    const state = caughtUp ? 'live' : 'catching_up';
-    // No need to wait for the WAL flush: a crash can lose only the newest commits, and with them
-    // their checkpoint, so the events are applied again from the durable one. Exactly once still.
-    const moveSql = `update ?? set position = ?, events_applied = events_applied + ?, state = ?, error = null, updated_at = now()
-       where projector = ? and generation = ? and position is not distinct from ?
-       returning set_config('synchronous_commit', 'off', true)`;
-    const moveBindings = [tables.checkpoints, to, events.length, state, definition.name, generation, position];
     if (!definition.integrationEvents) {
-      const moved = (await trx.raw(moveSql, moveBindings)) as { rows: unknown[] };
-      if (moved.rows.length === 0) throw checkpointMoved();
+      await moveCheckpoint(trx, to, events.length);
       return 0;
     }
+    const move = checkpointMove(to, events.length);
     const result = (await trx.raw(
-      `with moved as (${moveSql}),
+      `with moved as (${move.sql}),
        outbox_checkpoint as (
          insert into ?? as c (projector, position) select ?, ? from moved
          on conflict (projector) do update
@@ -237,7 +234,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
          on conflict (message_id) do nothing
          returning 1)
        select (select count(*) from moved)::int as moved, (select count(*) from written)::int as written`,
-      [...moveBindings, tables.outboxCheckpoints, definition.name, events[events.length - 1]!.position, tables.outbox, JSON.stringify(outboxMessages(events))],
+      [...move.bindings, tables.outboxCheckpoints, definition.name, events[events.length - 1]!.position, tables.outbox, JSON.stringify(outboxMessages(events))],
     )) as { rows: Array<{ moved: number; written: number }> };
     const counts = result.rows[0];
     if (!counts || counts.moved === 0) throw checkpointMoved();
