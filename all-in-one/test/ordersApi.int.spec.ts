@@ -143,6 +143,10 @@ describeWithServer('postgres', 'the cart and orders API', () => {
       expect(ok(again, 201)).toEqual(ok(first, 201));
       expectProblem(await f.checkout(buyer, { ...body, paymentMethod: 'bkash' }, key), 422);
       expect(await f.orderStatus(ok(first, 201).orders[0]!.orderId)).toBe('confirmed');
+      // The order moved on since (the reservation confirmed it): a retry still gets the first answer, position included.
+      const later = await f.checkout(buyer, body, key);
+      expect(later.headers.get('idempotent-replayed')).toBe('true');
+      expect(ok(later, 201)).toEqual(ok(first, 201));
     });
 
     it('makes one checkout of the same request sent 20 times at once with one key', async () => {

@@ -120,7 +120,11 @@ export function createOrderService(deps: OrderServiceDependencies) {
     notOnSale: variant.notOnSale,
   });
 
-  /** Appends a checkout's or an order's one opening event, or finds it already there (a retry, a race, a recovery). */
+  /**
+   * Appends a checkout's or an order's one opening event, or finds it already there (a retry, a
+   * race, a recovery). Either way the position is the opening event's, not the stream's head: a
+   * retry answers the position the first request answered, however far the order has moved since.
+   */
   const appendOnce = async (streamId: string, event: CheckoutEvent | OrderEvent, context: CommandContext): Promise<{ position: Position; existed: boolean }> => {
     const id = nameBasedId(EVENT_NAMESPACE, `${streamId}:${event.type}`);
     const [toAppend] = toEventsToAppend([event], context, { newId: () => id, clock });
@@ -129,9 +133,9 @@ export function createOrderService(deps: OrderServiceDependencies) {
       return { position: appended.position, existed: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError) && !(error instanceof DuplicateEventIdError)) throw error;
-      const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-      if (!last) throw error;
-      return { position: last.position, existed: true };
+      const [opening] = await store.readStream(streamId, { fromRevision: 0, maxCount: 1 });
+      if (opening?.id !== id) throw error;
+      return { position: opening.position, existed: true };
     }
   };
 
