@@ -1,0 +1,215 @@
+/**
+ * Every route of every API, sent what careless and hostile clients send: ids that do not exist or
+ * are not ids, bodies of the wrong shape and type, broken JSON, query values out of range, odd
+ * headers; with no token and as a buyer, a seller and an admin. The routes come from the OpenAPI
+ * documents, so a new route is swept too. No answer may be a 5xx, and every refusal is a
+ * problem+json a person can act on (a `detail`).
+ */
+import { randomUUID } from 'node:crypto';
+import { loadCombinedDocument, type OpenApiDocument } from '@bdbazar/openapi';
+import { describeWithServer, requireServerUrl } from '../../test/servers';
+import type { Actor } from './marketplaceHarness';
+import { addressBody, TestMarketplace } from './marketplaceHarness';
+import { OrderFixture, ok, type Command } from './orderFixture';
+
+type Schema = Record<string, unknown>;
+
+interface Operation {
+  method: string;
+  path: string;
+  pathParams: string[];
+  queryParams: Array<{ name: string; schema: Schema }>;
+  body: Schema | null;
+}
+
+interface Sent {
+  actor: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface Wrong extends Sent {
+  status: number;
+  contentType: string | null;
+  answer: string;
+}
+
+const NOT_IDS = ['not-an-id', '0', '-1', 'x'.repeat(300), '%00', '%FF', '..%2F..', 'null', '%20'];
+
+/** Destructive operations last, so that they do not take the actors or the fixtures away from the rest. */
+const DESTRUCTIVE = /^(DELETE \/v1\/admin\/users|PUT \/v1\/admin\/users\/\{id\}\/block|PUT \/v1\/admin\/shops\/\{id\}\/suspend|POST \/v1\/auth\/logout|PUT \/v1\/users\/\{id\}\/password)/;
+
+function resolve(document: OpenApiDocument, node: unknown): Schema {
+  let current = node as Schema;
+  for (let depth = 0; typeof current?.['$ref'] === 'string' && depth < 10; depth++) {
+    const path = (current['$ref'] as string).replace(/^#\//, '').split('/');
+    current = path.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], document) as Schema;
+  }
+  return current;
+}
+
+function operationsOf(document: OpenApiDocument): Operation[] {
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, raw] of Object.entries(item)) {
+      if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+      const operation = raw as { parameters?: unknown[]; requestBody?: unknown };
+      const parameters = [...((item['parameters'] as unknown[] | undefined) ?? []), ...(operation.parameters ?? [])].map((p) => resolve(document, p));
+      const requestBody = operation.requestBody ? resolve(document, operation.requestBody) : null;
+      const content = requestBody?.['content'] as Record<string, { schema?: unknown }> | undefined;
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
+        queryParams: parameters.filter((p) => p['in'] === 'query').map((p) => ({ name: p['name'] as string, schema: resolve(document, p['schema']) })),
+        body: content?.['application/json']?.schema ? resolve(document, content['application/json'].schema) : null,
+      });
+    }
+  }
+  const key = (o: Operation) => `${o.method} ${o.path}`;
+  return operations.sort((a, b) => Number(DESTRUCTIVE.test(key(a))) - Number(DESTRUCTIVE.test(key(b))));
+}
+
+/** A value of another JSON type than the schema asks for, and one far too large. */
+function wrongValues(document: OpenApiDocument, schema: Schema): unknown[] {
+  const resolved = resolve(document, schema);
+  const type = resolved['type'];
+  const wrongType = type === 'string' ? 12 : type === 'integer' || type === 'number' ? '12' : type === 'boolean' ? 'yes' : type === 'array' ? { not: 'an array' } : type === 'object' ? ['not', 'an', 'object'] : 'unexpected';
+  return [wrongType, 'x'.repeat(10_000), -1, 1.5, 1e308, null, [], {}, '<script>alert(1)</script>', '\u0000'];
+}
+
+function bodiesFor(document: OpenApiDocument, schema: Schema): string[] {
+  const bodies = ['{}', '[]', '"text"', '42', 'null', '{', '{"a":', 'not json at all', `{"deep":${'['.repeat(5_000)}${']'.repeat(5_000)}}`, JSON.stringify({ unexpected: true })];
+  const properties = (resolve(document, schema)['properties'] ?? {}) as Record<string, Schema>;
+  for (const [name, property] of Object.entries(properties)) {
+    for (const value of wrongValues(document, property)) bodies.push(JSON.stringify({ [name]: value }));
+    // JSON.parse reads it as Infinity.
+    bodies.push(`{${JSON.stringify(name)}:1e309}`);
+  }
+  return bodies;
+}
+
+const QUERY_VALUES = ['', '-1', 'abc', '1e309', 'Infinity', 'NaN', '[]', '%FF', 'x'.repeat(2_000), '0', '99999999999999999999'];
+
+describeWithServer('postgres', 'bad input on every route', () => {
+  let t: TestMarketplace;
+  let actors: Record<'anonymous' | 'buyer' | 'seller' | 'admin', Actor | null>;
+  /** A real id for each path parameter, by path and name: so that bodies and queries reach the handlers. */
+  let realParam: (path: string, name: string, actor: Actor | null) => string;
+  const document = loadCombinedDocument();
+
+  beforeAll(async () => {
+    t = await TestMarketplace.start(requireServerUrl('postgres'));
+    const admin = await t.createAdmin();
+    const f = new OrderFixture(t, admin);
+    const seller = await t.approvedSeller(admin);
+    const shopId = await f.shop(seller);
+    const [variant] = await f.product(seller, shopId, [{ stock: 50 }]);
+    const { buyer, addressId } = await f.buyer();
+    const item = ok(await t.call<Command & { itemId: string }>('POST', '/v1/cart/items', { token: buyer.accessToken, body: { productId: variant!.productId, sku: variant!.sku, quantity: 1 } }), 201);
+    const checkout = ok(await f.checkout(buyer, { addressId, paymentMethod: 'cash_on_delivery', items: [{ productId: variant!.productId, sku: variant!.sku, quantity: 1 }] }), 201);
+    const review = ok(await t.call<Command>('POST', `/v1/products/${variant!.productId}/reviews`, { token: buyer.accessToken, body: { rating: 4, text: 'Fine cloth.' } }), 201);
+    const categoryId = ok(await t.call<Command>('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Sweep', parentId: null } }), 201).id;
+    await t.call('POST', `/v1/users/${buyer.id}/addresses`, { token: buyer.accessToken, body: addressBody('House 1, Road 1, Banani') });
+    actors = { anonymous: null, buyer, seller, admin };
+
+    const byName: Record<string, string> = {
+      productId: variant!.productId,
+      sku: variant!.sku,
+      reviewId: review.id,
+      addressId,
+      itemId: item.itemId,
+      checkoutId: checkout.checkoutId,
+      vendorId: seller.id,
+      userId: buyer.id,
+    };
+    realParam = (path, name, actor) => {
+      if (byName[name]) return byName[name];
+      if (/^\/v1\/(shops|admin\/shops)\//.test(path)) return shopId;
+      if (/^\/v1\/products\//.test(path)) return variant!.productId;
+      if (/^\/v1\/admin\/categories\//.test(path)) return categoryId;
+      if (/^\/v1\/orders\//.test(path)) return checkout.orders[0]!.orderId;
+      // Account routes: the actor's own account, or the seller's for an admin's and anyone else's.
+      return actor && actor !== admin ? actor.id : seller.id;
+    };
+  }, 180_000);
+
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  async function send(request: Sent, token: string | undefined): Promise<Wrong | null> {
+    const headers: Record<string, string> = { ...request.headers };
+    if (token) headers['authorization'] = `Bearer ${token}`;
+    if (request.body !== undefined) headers['content-type'] ??= 'application/json';
+    const response = await fetch(`${t.market.url}${request.url}`, { method: request.method, headers, body: request.body });
+    const answer = await response.text();
+    const contentType = response.headers.get('content-type');
+    if (response.status < 400) return null;
+    if (response.status < 500 && contentType?.startsWith('application/problem+json')) {
+      const problem = JSON.parse(answer) as { status?: number; detail?: unknown };
+      if (problem.status === response.status && typeof problem.detail === 'string' && problem.detail.length > 0) return null;
+    }
+    return { ...request, body: request.body?.slice(0, 200), status: response.status, contentType, answer: answer.slice(0, 500) };
+  }
+
+  /** Sends all, a few at a time, and keeps what went wrong. */
+  async function sweep(requests: Sent[]): Promise<Wrong[]> {
+    const wrong: Wrong[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length) {
+        const request = requests[next++]!;
+        const token = actors[request.actor as keyof typeof actors]?.accessToken;
+        const result = await send(request, token);
+        if (result) wrong.push(result);
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    return wrong;
+  }
+
+  function requestsFor(operation: Operation, actor: keyof typeof actors): Sent[] {
+    const who = actors[actor];
+    const withParams = (value: (name: string) => string) => operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, value(name)), operation.path);
+    const real = withParams((name) => encodeURIComponent(realParam(operation.path, name, who)));
+    const minimalBody = operation.body ? '{}' : undefined;
+    const sent: Sent[] = [];
+    const add = (url: string, extra: Partial<Sent> = {}) => sent.push({ actor, method: operation.method, url, body: minimalBody, ...extra });
+
+    add(real);
+    for (const candidate of [...NOT_IDS, randomUUID()]) if (operation.pathParams.length > 0) add(withParams(() => candidate));
+    if (operation.body) for (const body of bodiesFor(document, operation.body)) add(real, { body });
+    for (const { name } of operation.queryParams) {
+      for (const value of QUERY_VALUES) add(`${real}?${name}=${value}`);
+      add(`${real}?${name}=a&${name}=b`);
+    }
+    add(`${real}?limit=0&cursor=bm90IGEgY3Vyc29y`);
+    add(real, { headers: { 'If-Match': 'W/"1"' } });
+    add(real, { headers: { 'If-Match': 'garbage' } });
+    add(real, { headers: { 'If-Match': '"99999999999999999999"' } });
+    add(real, { headers: { 'Idempotency-Key': 'x'.repeat(300) } });
+    add(real, { headers: { 'Idempotency-Key': '"' } });
+    add(real, { headers: { 'X-Consistent-After': 'garbage' } });
+    add(real, { headers: { 'X-Consistent-After': '1/2/3' } });
+    if (operation.method !== 'GET') add(real, { headers: { 'content-type': 'text/plain' }, body: 'plain text' });
+    return sent;
+  }
+
+  const operations = operationsOf(document);
+
+  it('finds every route in the documents', () => {
+    expect(operations.length).toBeGreaterThanOrEqual(60);
+    expect(operations.filter((o) => o.body).length).toBeGreaterThanOrEqual(29);
+  });
+
+  for (const actor of ['anonymous', 'buyer', 'seller', 'admin'] as const) {
+    it(`answers every bad request of ${actor === 'anonymous' ? 'a client without a token' : `a ${actor}`} with a 4xx problem, never a 5xx`, async () => {
+      const requests = operations.flatMap((operation) => requestsFor(operation, actor));
+      const wrong = await sweep(requests);
+      expect({ sent: requests.length, wrong: wrong.slice(0, 40), wrongCount: wrong.length }).toEqual({ sent: requests.length, wrong: [], wrongCount: 0 });
+    }, 300_000);
+  }
+});
