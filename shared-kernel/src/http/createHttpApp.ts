@@ -60,7 +60,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       requestIds(),
       requestLogging(logger),
       closeConnectionsWhileDraining(lifecycle),
-      express.json({ limit: options.bodyLimit ?? '100kb', type: JSON_MEDIA_TYPES }),
+      express.json({ limit: options.bodyLimit ?? '100kb', type: JSON_MEDIA_TYPES, verify: refuseNulCharacters }),
       // Before the validator: these paths are not in the service's document.
       onlyUnder(API_DOCS_PATHS, apiDocs(options.openApi)),
       routersByPrefix([probes(lifecycle, options.readiness, logger)]),
@@ -84,4 +84,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
 function routersOf(routes: HttpAppOptions['routes']): readonly Router[] | null {
   if (Array.isArray(routes)) return routes as readonly Router[];
   return 'stack' in routes ? [routes as Router] : null;
+}
+
+/** A JSON escape of U+0000 that is not itself escaped (preceded by an even number of backslashes). */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, so a string that has it would fail deep in a
+ * handler, as a 500. It is refused here, in one place, as the 400 it is. (JSON can only carry it
+ * escaped; most bodies have no `\u0000` at all, which a byte search finds without decoding.)
+ */
+function refuseNulCharacters(_req: unknown, _res: unknown, body: Buffer): void {
+  if (body.indexOf('\\u0000') === -1 || !NUL_ESCAPE.test(body.toString('utf8'))) return;
+  throw Object.assign(new Error('Text in the request body may not contain the NUL character (\\u0000); remove it and send the request again.'), {
+    status: 400,
+    type: 'entity.nul.character',
+  });
 }

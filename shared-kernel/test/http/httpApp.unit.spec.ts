@@ -22,6 +22,21 @@ describe('the HTTP app', () => {
       expect(res.body.detail).toMatch(/^The request body is not valid JSON: /);
     });
 
+    it('refuses text with a NUL character, which PostgreSQL cannot store, with a 400 problem', async () => {
+      for (const name of ['lamp\\u0000', '\\u0000', 'a\\\\\\u0000']) {
+        const res = await request(app).post('/v1/things').set('Content-Type', 'application/json').send(`{"name": "${name}", "quantity": 2}`);
+        expect({ name, status: res.status, type: res.headers['content-type']?.split(';')[0], detail: res.body.detail }).toEqual({
+          name,
+          status: 400,
+          type: 'application/problem+json',
+          detail: 'Text in the request body may not contain the NUL character (\\u0000); remove it and send the request again.',
+        });
+      }
+      // A backslash followed by u0000 is text like any other.
+      const res = await request(app).post('/v1/things').set('Content-Type', 'application/json').send('{"name": "C:\\\\u0000", "quantity": 2}');
+      expect(res.status).toBe(201);
+    });
+
     it('names every field with a wrong type, a missing value or no business being there', async () => {
       const res = await request(app).post('/v1/things').send({ name: 7, tags: ['a', 3], role: 'admin' });
       expect(res.status).toBe(400);
