@@ -45,6 +45,7 @@ import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
 import type { IntegrationEvent } from './integrationEvent';
 import { createLogger, type Logger } from '../logging';
 import { errorMessage } from './errors';
+import { topicMatches } from './names';
 import { assertSubscriptionSpec, deadLetterQueueName, type InboundMessage, type SubscriptionSpec, type Transport } from './transport';
 
 /** How long an idempotent handler's inbox record waits for others to share its statement. */
@@ -97,6 +98,8 @@ export interface ConsumerStatus {
    * its messages are each handled again, and count by how that ends.
    */
   failures: number;
+  /** Messages addressed to this consumer whose type it is not bound for (acknowledged unhandled). */
+  skipped: number;
   lastError: { message: string; messageId: string; at: Date } | null;
 }
 
@@ -121,7 +124,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     throw new Error(`The inbox table ${schema}.inbox cannot be read (${errorMessage(error)}); run migrateRuntimeSchema(db, '${schema}') first.`);
   });
   const logger = options.logger ?? createLogger({ name: `bdbazar.messaging.consumer.${options.name}` });
-  const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, lastError: null };
+  const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, skipped: 0, lastError: null };
 
   if ([options.handler, options.handleBatch, options.idempotentHandler].filter((given) => given !== undefined).length !== 1) {
     throw new Error(`Consumer '${options.name}' needs exactly one of handler, handleBatch and idempotentHandler.`);
@@ -220,6 +223,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   };
 
   const handle = async (message: InboundMessage): Promise<void> => {
+    // A republish addressed to this consumer carries every event of its projector: the ones this
+    // consumer is not bound for are acknowledged unseen, as the exchange would not have routed them.
+    if (!spec.routingKeys.some((pattern) => topicMatches(pattern, message.routingKey))) {
+      status.skipped += 1;
+      return;
+    }
     try {
       if (options.idempotentHandler) return await handleOutside(message, options.idempotentHandler);
       const applied = await handleInTransaction(message, applyInTransaction!);

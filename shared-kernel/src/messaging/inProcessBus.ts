@@ -111,7 +111,7 @@ class Bus implements InProcessBus {
       if (unroutable.length > 0) {
         this.logger.warn(
           { routingKeys: [...new Set(unroutable.map((f) => f.routingKey))], messages: unroutable.length },
-          'In-process bus: messages were unroutable (no consumer bound for their routing key)',
+          'In-process bus: messages were unroutable (no queue of the consumer they are addressed to)',
         );
       }
       throw new PublishError(failures, messages.length);
@@ -180,7 +180,15 @@ class Bus implements InProcessBus {
   private async route(message: OutboundMessage): Promise<PublishFailure | null> {
     const failure = (reason: PublishFailure['reason']): PublishFailure => ({ messageId: message.messageId, routingKey: message.routingKey, reason });
     if (this.closed) return failure('closed');
-    const bound = this.boundQueues(message.routingKey);
+    let bound: Queue[];
+    if (message.destination !== undefined) {
+      // Addressed to one consumer: its queue only, which must exist (as on RabbitMQ's default exchange).
+      const queue = this.queues.get(message.destination);
+      if (!queue) return failure('unroutable');
+      bound = [queue];
+    } else {
+      bound = this.boundQueues(message.routingKey);
+    }
     if (bound.length === 0) {
       // Nobody subscribes to this event yet: that is normal, not a failure (see rabbitmq/topology.ts).
       this.unroutedMessages.push(message);

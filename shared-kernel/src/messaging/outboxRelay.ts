@@ -80,6 +80,7 @@ interface OutboxRow {
   routing_key: string;
   payload: IntegrationEvent;
   headers: MessageHeaders | null;
+  destination: string | null;
   attempts: number;
 }
 
@@ -244,7 +245,7 @@ class Relay implements OutboxRelay {
       // The read does not see the delete of the same statement: it leaves those rows out itself.
       // Ordered by the column, not by the text alias `id` (which would sort '10' before '9').
       `with done as (delete from ${table} where id = any(?::bigint[]))
-       select o.id::text as id, o.message_id::text as message_id, o.routing_key, o.payload, o.headers, o.attempts
+       select o.id::text as id, o.message_id::text as message_id, o.routing_key, o.payload, o.headers, o.destination, o.attempts
          from ${table} o where not (o.id = any(?::bigint[])) and not (o.id = any(?::bigint[])) order by o.id limit ?`,
       [done, done, pgArray([...this.held.keys()]), batchSize],
     )) as unknown;
@@ -338,7 +339,7 @@ class Relay implements OutboxRelay {
 }
 
 const LAST_ERROR: Record<PublishFailureReason | 'invalid', string> = {
-  unroutable: 'unroutable: no queue is bound for this routing key',
+  unroutable: 'unroutable: no queue is bound for this routing key (or the consumer it is addressed to has none)',
   nacked: 'nacked: the broker refused the message',
   connection: 'connection: the connection to the bus was lost before the message was confirmed',
   timeout: 'timeout: the bus did not confirm the message in time',
@@ -347,7 +348,8 @@ const LAST_ERROR: Record<PublishFailureReason | 'invalid', string> = {
 };
 
 function toMessage(row: OutboxRow): OutboundMessage {
-  return { messageId: row.message_id, routingKey: row.routing_key, payload: row.payload, headers: row.headers ?? {} };
+  const message: OutboundMessage = { messageId: row.message_id, routingKey: row.routing_key, payload: row.payload, headers: row.headers ?? {} };
+  return row.destination === null ? message : { ...message, destination: row.destination };
 }
 
 /** A PostgreSQL array literal of row ids: one bind parameter, whatever the batch size. */

@@ -14,6 +14,11 @@ export interface OutboundMessage {
   routingKey: string;
   payload: IntegrationEvent;
   headers: MessageHeaders;
+  /**
+   * Only this consumer's queue (a republish for a consumer that joined late), whatever it is
+   * bound to; unroutable when the consumer has no queue. Absent: every queue bound to the routing key.
+   */
+  destination?: string;
 }
 
 export interface Publisher {

@@ -4,13 +4,18 @@
  *   rebuild <name>     replays into a new generation while the live one serves, then switches over;
  *                      shows events done, rate and time left; a killed rebuild resumes where it was
  *   drop-old <name>    drops the generations readers no longer see
+ *   republish <name> --to <consumer> [--from <position>]
+ *                      sends the integration events the projector has published so far again, to
+ *                      one consumer's queue only (a consumer that joined late)
  */
 import type { Database } from '../database/database';
 import type { EventStore } from '../eventStore/eventStore';
+import { isPosition } from '../eventStore/position';
 import type { Logger } from '../logging';
 import { dropOldGenerations } from './generations';
 import type { ProjectorDefinition } from './projector';
 import { rebuildProjector, type RebuildProgress } from './rebuild';
+import { republishIntegrationEvents, RepublishError } from './republish';
 import { projectorStatus } from './status';
 
 export interface ProjectionsCliDependencies {
@@ -29,13 +34,15 @@ export interface ProjectionsCliDependencies {
 const USAGE = `usage: npm run projections -- <command>
   status [name]      generations, checkpoints, state and lag
   rebuild <name>     rebuild into a new generation, then switch readers over
-  drop-old <name>    drop generations readers no longer see`;
+  drop-old <name>    drop generations readers no longer see
+  republish <name> --to <consumer> [--from <position>]
+                     send the integration events published so far again, to one consumer only`;
 
 export class CliUsageError extends Error {}
 
 export async function runProjectionsCli(argv: string[], deps: ProjectionsCliDependencies): Promise<void> {
   const [command, name, ...rest] = argv;
-  if (!command || rest.length > 0 || !['status', 'rebuild', 'drop-old'].includes(command)) throw new CliUsageError(USAGE);
+  if (!command || !['status', 'rebuild', 'drop-old', 'republish'].includes(command) || (command !== 'republish' && rest.length > 0)) throw new CliUsageError(USAGE);
   const find = (wanted: string | undefined): ProjectorDefinition => {
     const known = deps.definitions.map((d) => d.name);
     if (!wanted) throw new CliUsageError(`${command} needs a projector name: one of ${known.join(', ') || '(none registered)'}.`);
@@ -46,6 +53,7 @@ export async function runProjectionsCli(argv: string[], deps: ProjectionsCliDepe
   const write = (line: string): void => void deps.out.write(`${line}\n`);
 
   const selected = command === 'status' ? (name ? [find(name)] : deps.definitions) : [find(name)];
+  const flags = command === 'republish' ? republishFlags(rest) : null;
   const { store, db, close } = await deps.open();
   try {
     if (command === 'status') {
@@ -62,6 +70,41 @@ export async function runProjectionsCli(argv: string[], deps: ProjectionsCliDepe
       return;
     }
     const definition = selected[0]!;
+    if (flags) {
+      // Progress only for a long republish.
+      let printed = Date.now();
+      try {
+        const result = await republishIntegrationEvents({
+          store,
+          db,
+          runtimeSchema: deps.runtimeSchema,
+          definition,
+          destination: flags.to,
+          fromPosition: flags.from,
+          signal: deps.signal,
+          onProgress: (progress) => {
+            if (Date.now() - printed < (deps.progressEveryMs ?? 500)) return;
+            printed = Date.now();
+            write(`${definition.name} → ${flags.to}: ${progress.eventsRead.toLocaleString('en')} events read, ${progress.written.toLocaleString('en')} messages written`);
+          },
+        });
+        if (result.upTo === null) {
+          write(`${definition.name} has published nothing yet; there is nothing to republish.`);
+          return;
+        }
+        write(
+          `Republished ${result.written.toLocaleString('en')} integration events of ${definition.name} to ${flags.to} (${result.eventsRead.toLocaleString('en')} events read, up to ${result.upTo}); ` +
+            'the outbox relay delivers them to its queue alone, and its inbox drops any it had.',
+        );
+        if (result.stillWaiting > 0) {
+          write(`${result.stillWaiting.toLocaleString('en')} were left out: a message with the same id still waits in the outbox. Run this again once the outbox has drained.`);
+        }
+      } catch (error) {
+        if (error instanceof RepublishError) throw new CliUsageError(error.message);
+        throw error;
+      }
+      return;
+    }
     if (command === 'drop-old') {
       const dropped = await dropOldGenerations(db, deps.runtimeSchema, definition.name);
       write(dropped.length > 0 ? `Dropped generation(s) ${dropped.join(', ')} of ${definition.name}.` : `${definition.name} has no old generation to drop.`);
@@ -97,6 +140,20 @@ export async function runProjectionsCli(argv: string[], deps: ProjectionsCliDepe
   } finally {
     await close();
   }
+}
+
+function republishFlags(args: string[]): { to: string; from: string | undefined } {
+  const values = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i]!, args[i + 1]];
+    if ((flag !== '--to' && flag !== '--from') || value === undefined || values.has(flag)) throw new CliUsageError(USAGE);
+    values.set(flag, value);
+  }
+  const to = values.get('--to');
+  if (!to) throw new CliUsageError(`republish needs the consumer to send to: --to <consumer> (a consumer's name, such as order-service.copies).\n${USAGE}`);
+  const from = values.get('--from');
+  if (from !== undefined && !isPosition(from)) throw new CliUsageError(`--from takes a position as commands answer it (such as 00000000000000000731/00000000000000000004); got '${from}'.`);
+  return { to, from };
 }
 
 export function describeProgress(p: RebuildProgress): string {

@@ -10,10 +10,9 @@ import { filter, finalize, merge, Subject, type Subscription } from 'rxjs';
 import type { Database } from '../database/database';
 import type { EventStore, Position, RecordedEvent, SubscriptionMessage } from '../eventStore/eventStore';
 import type { Logger } from '../logging';
-import { integrationMessageId, type IntegrationEvent } from '../messaging/integrationEvent';
 import { applyInBatches } from './applyInBatches';
 import { generationSchema, loadCheckpoint, runtimeTables } from './generations';
-import { checkedDrafts, type ProjectorDefinition } from './projector';
+import { integrationEventsOf, type ProjectorDefinition } from './projector';
 
 export type GenerationState = 'starting' | 'catching_up' | 'live' | 'caught_up' | 'stopped' | 'failed';
 
@@ -244,17 +243,7 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
   /** The integration events of a batch's events, each with the position of the event it comes from. */
   const outboxMessages = (events: RecordedEvent[]) =>
     events.flatMap((event) =>
-      checkedDrafts(definition, event).map((draft) => {
-        const message: IntegrationEvent = {
-          messageId: integrationMessageId(event.id, draft.type),
-          type: draft.type,
-          occurredAt: event.createdAt.toISOString(),
-          correlationId: typeof event.metadata['correlationId'] === 'string' ? event.metadata['correlationId'] : null,
-          source: { eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position },
-          data: draft.data,
-        };
-        return { message_id: message.messageId, routing_key: message.type, payload: message, position: event.position };
-      }),
+      integrationEventsOf(definition, event).map((message) => ({ message_id: message.messageId, routing_key: message.type, payload: message, position: event.position })),
     );
 
   /**

@@ -5,6 +5,7 @@ export * from './generations';
 export * from './lease';
 export * from './projectorWorker';
 export * from './rebuild';
+export * from './republish';
 export * from './runtimeSchema';
 export * from './status';
 export * from './cli';

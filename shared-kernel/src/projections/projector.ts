@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { AllFilter, RecordedEvent } from '../eventStore/eventStore';
 import type { JsonObject } from '../eventStore/eventStore';
 import type { UpcasterRegistry } from '../decider/upcasters';
-import { assertIntegrationEventType } from '../messaging/integrationEvent';
+import { assertIntegrationEventType, integrationMessageId, type IntegrationEvent } from '../messaging/integrationEvent';
 
 export type Migration = (knex: Knex, schema: string) => Promise<void>;
 
@@ -66,4 +66,19 @@ export function checkedDrafts(definition: ProjectorDefinition, event: RecordedEv
   const drafts = definition.integrationEvents?.(event) ?? [];
   for (const draft of drafts) assertIntegrationEventType(draft.type);
   return drafts;
+}
+
+/**
+ * The integration events a projector makes of an event, as they go to the outbox: ids derived
+ * from the event and the type, so that making them again (a rebuild, a republish) makes the same.
+ */
+export function integrationEventsOf(definition: ProjectorDefinition, event: RecordedEvent): IntegrationEvent[] {
+  return checkedDrafts(definition, event).map((draft) => ({
+    messageId: integrationMessageId(event.id, draft.type),
+    type: draft.type,
+    occurredAt: event.createdAt.toISOString(),
+    correlationId: typeof event.metadata['correlationId'] === 'string' ? event.metadata['correlationId'] : null,
+    source: { eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position },
+    data: draft.data,
+  }));
 }

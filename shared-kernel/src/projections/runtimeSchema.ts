@@ -62,6 +62,12 @@ const migrations: Record<string, (knex: Knex, schema: string) => Promise<void>> 
       t.text('previous_position');
     });
   },
+  // A republished message goes to one consumer's queue only (null: to every queue bound to it).
+  '0003_outbox_destination': async (knex, schema) => {
+    await knex.schema.withSchema(schema).alterTable('outbox', (t) => {
+      t.text('destination');
+    });
+  },
 };
 
 /** Creates or upgrades the runtime tables; safe to call from many processes at once. */

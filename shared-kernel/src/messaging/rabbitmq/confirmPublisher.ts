@@ -18,6 +18,8 @@ import { assertEventsExchange } from './topology';
 
 export interface ConfirmPublisherOptions {
   exchange: string;
+  /** Put before a consumer's name to make its queue's: where a message with a `destination` goes. */
+  queuePrefix: string;
   publishTimeoutMs: number;
   logger: Logger;
 }
@@ -133,7 +135,11 @@ export class ConfirmPublisher implements Publisher, ChannelOwner {
           }
           let flushed: boolean;
           try {
-            flushed = channel.publish(this.options.exchange, message.routingKey, body, {
+            // Addressed to one consumer: straight to its queue through the default exchange
+            // (unroutable, and so reported, when it has none).
+            const [exchange, routingKey] =
+              message.destination === undefined ? [this.options.exchange, message.routingKey] : ['', `${this.options.queuePrefix}${message.destination}`];
+            flushed = channel.publish(exchange, routingKey, body, {
               persistent: true,
               mandatory: true,
               messageId: message.messageId,

@@ -74,7 +74,9 @@ export class QueueSubscription implements Subscription, ChannelOwner {
     try {
       const { messageId, event } = decodeIntegrationEvent(message.content.toString('utf8'), message.properties.messageId as string | undefined);
       const returns = Number(message.properties.headers?.['x-delivery-count'] ?? 0);
-      inbound = { messageId, event, routingKey: message.fields.routingKey, attempt: returns + 1, maxAttempts: this.spec.maxAttempts };
+      // A message addressed to this consumer came through the default exchange, keyed by the queue's name.
+      const routingKey = message.fields.exchange === '' ? event.type : message.fields.routingKey;
+      inbound = { messageId, event, routingKey, attempt: returns + 1, maxAttempts: this.spec.maxAttempts };
     } catch (error) {
       this.logger.error(
         { consumer: this.spec.name, messageId: message.properties.messageId, routingKey: message.fields.routingKey, error: errorMessage(error) },

@@ -112,7 +112,7 @@ class RabbitMq implements RabbitMqTransport {
   }
 
   private async openPublisher(): Promise<ConfirmPublisher> {
-    const publisher = new ConfirmPublisher(this.connection, { exchange: this.exchange, publishTimeoutMs: this.publishTimeoutMs, logger: this.logger });
+    const publisher = new ConfirmPublisher(this.connection, { exchange: this.exchange, queuePrefix: this.queuePrefix, publishTimeoutMs: this.publishTimeoutMs, logger: this.logger });
     try {
       // When the broker is unreachable right now, the publisher opens on reconnect and
       // `publish` waits for it (up to publishTimeoutMs).
