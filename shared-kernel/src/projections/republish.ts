@@ -15,6 +15,7 @@ import { comparePositions } from '../eventStore/position';
 import { assertConsumerName } from '../messaging/names';
 import { runtimeTables } from './generations';
 import { integrationEventsOf, type ProjectorDefinition } from './projector';
+import { migrateRuntimeSchema } from './runtimeSchema';
 
 export interface RepublishOptions {
   store: EventStore;
@@ -53,6 +54,8 @@ export async function republishIntegrationEvents(options: RepublishOptions): Pro
   } catch (error) {
     throw new RepublishError((error as Error).message);
   }
+  // The CLI may be the first to run the new code on this database: the destination column must exist.
+  await migrateRuntimeSchema(db, options.runtimeSchema);
   const tables = runtimeTables(options.runtimeSchema);
   const checkpoint = await db.knex(tables.outboxCheckpoints).where({ projector: definition.name }).first<{ position: string | null } | undefined>('position');
   const upTo = checkpoint?.position ?? null;
