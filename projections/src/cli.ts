@@ -1,14 +1,6 @@
-/** `npm run projections -- status | rebuild <name> | drop-old <name>`, against the configured stores. */
-import {
-  CliUsageError,
-  ConfigError,
-  DEFAULT_RUNTIME_SCHEMA,
-  createLogger,
-  loadConfig,
-  openConfiguredEventStore,
-  openConfiguredReadModelDatabase,
-  runProjectionsCli,
-} from '@bdbazar/shared-kernel';
+/** `npm run projections -- status | rebuild <name> | drop-old <name> | republish <name> --to <consumer>`, against the configured stores. */
+import { CliUsageError, ConfigError, DEFAULT_RUNTIME_SCHEMA, createLogger, loadConfig, runProjectionsCli } from '@bdbazar/shared-kernel';
+import { openProjectionStores } from './configuredProjections';
 import { projectors } from './registry';
 
 async function main(): Promise<void> {
@@ -22,11 +14,8 @@ async function main(): Promise<void> {
     logger,
     out: process.stdout,
     signal: abort.signal,
-    open: async () => {
-      const store = await openConfiguredEventStore(config);
-      const db = await openConfiguredReadModelDatabase(config);
-      return { store, db, close: async () => (await db.close(), await store.close()) };
-    },
+    // As the projector workers read: personal data decrypted.
+    open: () => openProjectionStores(config),
   });
 }
 

@@ -1,3 +1,3 @@
 export { projectors } from './registry';
 export { startProjectionsService, type ProjectionsService, type ProjectionsServiceOptions } from './projectionsService';
-export { startConfiguredProjections } from './configuredProjections';
+export { openProjectionStores, startConfiguredProjections } from './configuredProjections';
