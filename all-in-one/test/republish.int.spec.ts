@@ -3,10 +3,10 @@
  * rebuilt with `npm run projections -- republish` while the marketplace runs: what an operator does
  * for a consumer that joined late or lost its tables. Against the real PostgreSQL.
  */
-import { PassThrough } from 'node:stream';
 import { openProjectionStores, projectors } from '@bdbazar/projections';
-import { DEFAULT_RUNTIME_SCHEMA, openConfiguredReadModelDatabase, runProjectionsCli, silentLogger } from '@bdbazar/shared-kernel';
+import { DEFAULT_RUNTIME_SCHEMA, openConfiguredReadModelDatabase } from '@bdbazar/shared-kernel';
 import { COPIES_CONSUMER, ORDER_SCHEMA } from '@bdbazar/order-service';
+import { projectionsCliOutput } from '../../shared-kernel/test/projections/cliOutput';
 import { describeWithServer, requireServerUrl } from '../../test/servers';
 import { TestMarketplace } from './marketplaceHarness';
 import { eventually, OrderFixture } from './orderFixture';
@@ -23,20 +23,9 @@ describeWithServer('postgres', 'republishing to a consumer that lost its tables'
     await t?.stop();
   });
 
-  async function cli(...argv: string[]): Promise<string> {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    await runProjectionsCli(argv, {
-      definitions: projectors,
-      runtimeSchema: DEFAULT_RUNTIME_SCHEMA,
-      logger: silentLogger(),
-      out,
-      // As `npm run projections` does: stores of its own, from the same configuration.
-      open: () => openProjectionStores(t.config),
-    });
-    return text;
-  }
+  // As `npm run projections` does: stores of its own, from the same configuration.
+  const cli = (...argv: string[]): Promise<string> =>
+    projectionsCliOutput(argv, { definitions: projectors, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, open: () => openProjectionStores(t.config) });
 
   it("rebuilds the order service's copies from what the projectors published, while the marketplace runs", async () => {
     const admin = await t.createAdmin();

@@ -1,5 +1,5 @@
-import { PassThrough } from 'node:stream';
-import { CliUsageError, createEmbeddedEventStore, openDatabase, runProjectionsCli, silentLogger, type Database, type EventStore } from '../../src';
+import { CliUsageError, createEmbeddedEventStore, openDatabase, type Database, type EventStore } from '../../src';
+import { projectionsCliOutput } from './cliOutput';
 import { orderSummariesProjector, sampleOrderHistory } from '../../src/projections/fixtures/orderSummaries';
 
 describe('the projections CLI', () => {
@@ -17,21 +17,14 @@ describe('the projections CLI', () => {
     await store.close();
   });
 
-  async function cli(...argv: string[]): Promise<string> {
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    await runProjectionsCli(argv, {
+  const cli = (...argv: string[]): Promise<string> =>
+    projectionsCliOutput(argv, {
       definitions: [definition],
       runtimeSchema: 'bdbazar',
-      logger: silentLogger(),
-      out,
       progressEveryMs: 0,
       maxBatchSize: 100,
       open: async () => ({ store, db, close: async () => undefined }),
     });
-    return text;
-  }
 
   it('says a projector never ran', async () => {
     expect(await cli('status')).toBe('cli_orders (code version 1): live generation -\n  never run\n');

@@ -4,7 +4,6 @@
  * (PostgreSQL), it alone receives them, the consumers that had them see nothing, and only what the
  * projector already published is sent.
  */
-import { PassThrough } from 'node:stream';
 import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
 import {
   CliUsageError,
@@ -13,8 +12,6 @@ import {
   migrateRuntimeSchema,
   openDatabase,
   openRabbitMqTransport,
-  runProjectionsCli,
-  silentLogger,
   startConsumer,
   startOutboxRelay,
   type Consumer,
@@ -25,6 +22,7 @@ import {
 } from '../../src';
 import { orderSummariesProjector, sampleOrderHistory } from '../../src/projections/fixtures/orderSummaries';
 import { deleteBrokerObjects, eventually, outboxCount, testLogger, uniqueName } from '../messaging/fixtures';
+import { projectionsCliOutput } from './cliOutput';
 
 interface Bench {
   db: Database;
@@ -64,20 +62,13 @@ function republishSuite(label: string, open: () => Promise<Bench>): void {
       await store.close();
     });
 
-    async function cli(...argv: string[]): Promise<string> {
-      const out = new PassThrough();
-      let text = '';
-      out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      await runProjectionsCli(argv, {
+    const cli = (...argv: string[]): Promise<string> =>
+      projectionsCliOutput(argv, {
         definitions: [definition],
         runtimeSchema: schema,
-        logger: silentLogger(),
-        out,
         progressEveryMs: 60_000,
         open: async () => ({ store, db: bench.db, close: async () => undefined }),
       });
-      return text;
-    }
 
     /** A consumer that keeps the message ids it was handed. */
     async function consumer(name: string, routingKeys: string[]): Promise<{ consumer: Consumer; received: string[] }> {
