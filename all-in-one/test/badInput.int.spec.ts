@@ -126,7 +126,24 @@ function perturbed(body: unknown): string[] {
   return texts.filter((text) => text !== '');
 }
 
-const QUERY_VALUES = ['', '-1', 'abc', '1e309', 'Infinity', 'NaN', '[]', '%FF', 'x'.repeat(2_000), '0', '99999999999999999999'];
+/** Cursors of the right JSON shape (base64url of an array of strings and numbers) with the wrong things in them. */
+const TAMPERED_CURSORS = [
+  '["x","y"]',
+  '["2026-01-01T00:00:00.000Z","not-a-uuid"]',
+  '["not a date","00000000-0000-0000-0000-000000000000"]',
+  '["2026-02-31T10:00:00.000Z","00000000-0000-0000-0000-000000000000"]',
+  '["x","2026-02-31T10:00:00.000Z","00000000-0000-0000-0000-000000000000"]',
+  '["x","2026-01-01T00:00:00.000Z","00000000-0000-0000-0000-000000000000"]',
+  '["x",1e309,"00000000-0000-0000-0000-000000000000"]',
+  '["x",-1,"y"]',
+  '["\\u0000","y"]',
+  '["x"]',
+  '[]',
+  '{}',
+  '[["x"],{"y":1}]',
+].map((json) => Buffer.from(json).toString('base64url'));
+
+const QUERY_VALUES = ['', '-1', 'abc', '1e309', 'Infinity', 'NaN', '2026-02-31', '2026-02-31T10:00:00.000Z', '[]', '%FF', 'x'.repeat(2_000), '0', '99999999999999999999'];
 
 describeWithServer('postgres', 'bad input on every route', () => {
   let t: TestMarketplace;
@@ -274,6 +291,7 @@ describeWithServer('postgres', 'bad input on every route', () => {
       add(`${real}?${name}=a&${name}=b`);
     }
     add(`${real}?limit=0&cursor=bm90IGEgY3Vyc29y`);
+    if (operation.queryParams.includes('cursor')) for (const cursor of TAMPERED_CURSORS) add(`${real}?cursor=${cursor}`);
     add(real, { headers: { 'If-Match': 'W/"1"' } });
     add(real, { headers: { 'If-Match': 'garbage' } });
     add(real, { headers: { 'If-Match': '"99999999999999999999"' } });

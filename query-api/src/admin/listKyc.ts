@@ -16,7 +16,7 @@ export interface KycSubmissionView {
 }
 
 export async function listKyc(knex: Knex, query: { status: 'pending' | 'approved' | 'rejected'; limit: number; cursor?: string }): Promise<{ items: KycSubmissionView[]; nextCursor: string | null }> {
-  const after = decodeCursor(query.cursor, ['string', 'string']);
+  const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
   const rows: UserRow[] = await knex<UserRow>(READ_MODELS.users)
     .where('kyc_status', query.status)
     .whereNot('status', 'deleted')

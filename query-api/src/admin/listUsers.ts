@@ -24,7 +24,7 @@ export interface UserSummary {
 }
 
 export async function listUsers(knex: Knex, query: ListUsersQuery): Promise<{ items: UserSummary[]; nextCursor: string | null }> {
-  const after = decodeCursor(query.cursor, ['string', 'string']);
+  const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
   const rows: UserRow[] = await knex<UserRow>(READ_MODELS.users)
     .modify((q) => {
       if (query.role) q.where('role', query.role);

@@ -31,7 +31,7 @@ export async function listShops(knex: Knex, query: ListShopsQuery): Promise<Shop
 /** One keyset page, newest first (opened_at, then id, both descending), of the rows `filter` keeps. */
 export async function page(knex: Knex, query: { limit?: number; cursor?: string }, filter: (q: Knex.QueryBuilder<ShopRow>) => void): Promise<ShopPage> {
   const limit = pageSize(query.limit);
-  const after = decodeCursor(query.cursor, ['string', 'string']);
+  const after = decodeCursor(query.cursor, ['timestamp', 'uuid']);
   const rows: ShopRow[] = await knex<ShopRow>(SHOPS_READ_MODEL)
     .modify((q) => {
       filter(q);
