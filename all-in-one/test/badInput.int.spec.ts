@@ -97,6 +97,8 @@ function leafVariants(leaf: unknown): string[] {
   if (typeof leaf === 'string') {
     variants.push('12', JSON.stringify(`${leaf}\u0000`), JSON.stringify(`\u202e${leaf}`), JSON.stringify(`${leaf} 🛍️ শাড়ি`), JSON.stringify("' or 1=1 --"));
     variants.push(JSON.stringify('https://127.0.0.1/x.jpg'), JSON.stringify('http://cdn.bdbazar.com.bd/x.jpg'), JSON.stringify(leaf.toUpperCase()), JSON.stringify(` ${leaf} `));
+    // A reference to something that does not exist, and a date no calendar has.
+    variants.push(JSON.stringify(randomUUID()), JSON.stringify('2026-02-31T10:00:00.000Z'));
   }
   if (typeof leaf === 'number') variants.push('"12"', '0', String(-leaf), String(leaf * 1_000_000_000), '2147483648');
   return variants;
