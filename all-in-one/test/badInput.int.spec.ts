@@ -20,6 +20,8 @@ interface Operation {
   pathParams: string[];
   queryParams: string[];
   body: Schema | null;
+  /** Needs a token (no empty alternative among its security requirements). */
+  secured: boolean;
 }
 
 interface Sent {
@@ -28,6 +30,11 @@ interface Sent {
   url: string;
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * The only statuses that are right: a forged token on a secured route is a 401, or a 400 when the
+   * body fails the schema (checked before the token). Anything else means the token was taken.
+   */
+  expectStatus?: readonly number[];
 }
 
 interface Wrong extends Sent {
@@ -55,7 +62,7 @@ function operationsOf(document: OpenApiDocument): Operation[] {
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, raw] of Object.entries(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-      const operation = raw as { parameters?: unknown[]; requestBody?: unknown };
+      const operation = raw as { parameters?: unknown[]; requestBody?: unknown; security?: Array<Record<string, unknown>> };
       const parameters = [...((item['parameters'] as unknown[] | undefined) ?? []), ...(operation.parameters ?? [])].map((p) => resolve(document, p));
       const requestBody = operation.requestBody ? resolve(document, operation.requestBody) : null;
       const content = requestBody?.['content'] as Record<string, { schema?: unknown }> | undefined;
@@ -65,6 +72,7 @@ function operationsOf(document: OpenApiDocument): Operation[] {
         pathParams: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!),
         queryParams: parameters.filter((p) => p['in'] === 'query').map((p) => p['name'] as string),
         body: content?.['application/json']?.schema ? resolve(document, content['application/json'].schema) : null,
+        secured: (operation.security ?? []).length > 0 && (operation.security ?? []).every((requirement) => Object.keys(requirement).length > 0),
       });
     }
   }
@@ -127,6 +135,19 @@ function perturbed(body: unknown): string[] {
   walk(body, (raw) => raw ?? '');
   return texts.filter((text) => text !== '');
 }
+
+const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** Authorization headers no one was given: malformed, another scheme, unsigned, signed by nobody we know, expired. */
+const FORGED_AUTHORIZATIONS = [
+  'Bearer',
+  'Bearer ',
+  'Bearer not.a.jwt',
+  'Basic YWRtaW46YWRtaW4=',
+  `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '00000000-0000-0000-0000-000000000000', role: 'admin' })}.`,
+  `Bearer ${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url({ sub: '00000000-0000-0000-0000-000000000000', role: 'admin', exp: 4_102_444_800 })}.c2lnbmF0dXJl`,
+  `Bearer ${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url({ sub: '00000000-0000-0000-0000-000000000000', role: 'admin', exp: 1 })}.c2lnbmF0dXJl`,
+  `Bearer ${'x'.repeat(8_000)}`,
+];
 
 /** Cursors of the right JSON shape (base64url of an array of strings and numbers) with the wrong things in them. */
 const TAMPERED_CURSORS = [
@@ -253,8 +274,8 @@ describeWithServer('postgres', 'bad input on every route', () => {
     const response = await fetch(`${t.market.url}${request.url}`, { method: request.method, headers, body: request.body });
     const answer = await response.text();
     const contentType = response.headers.get('content-type');
-    if (response.status < 400) return null;
-    if (response.status < 500 && contentType?.startsWith('application/problem+json')) {
+    if (request.expectStatus === undefined && response.status < 400) return null;
+    if (response.status < 500 && (request.expectStatus === undefined || request.expectStatus.includes(response.status)) && contentType?.startsWith('application/problem+json')) {
       const problem = JSON.parse(answer) as { status?: number; detail?: unknown };
       if (problem.status === response.status && typeof problem.detail === 'string' && problem.detail.length > 0) return null;
     }
@@ -301,7 +322,15 @@ describeWithServer('postgres', 'bad input on every route', () => {
     add(real, { headers: { 'Idempotency-Key': '"' } });
     add(real, { headers: { 'X-Consistent-After': 'garbage' } });
     add(real, { headers: { 'X-Consistent-After': '1/2/3' } });
-    if (operation.method !== 'GET') add(real, { headers: { 'content-type': 'text/plain' }, body: 'plain text' });
+    if (operation.method !== 'GET') {
+      add(real, { headers: { 'content-type': 'text/plain' }, body: 'plain text' });
+      add(real, { headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{}' });
+      add(real, { headers: { 'content-type': 'application/json; charset=latin1' }, body: '{}' });
+      add(real, { body: JSON.stringify({ padding: 'x'.repeat(200_000) }) });
+    }
+    if (actor === 'anonymous') {
+      for (const authorization of FORGED_AUTHORIZATIONS) add(real, { headers: { authorization }, expectStatus: operation.secured ? [400, 401] : undefined });
+    }
     return sent;
   }
 
@@ -309,6 +338,7 @@ describeWithServer('postgres', 'bad input on every route', () => {
 
   it('finds every route in the documents', () => {
     expect(operations.length).toBeGreaterThanOrEqual(60);
+    expect(operations.filter((o) => o.secured).length).toBeGreaterThanOrEqual(45);
     expect(operations.filter((o) => o.body).length).toBeGreaterThanOrEqual(29);
   });
 
