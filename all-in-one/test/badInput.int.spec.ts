@@ -175,6 +175,8 @@ describeWithServer('postgres', 'bad input on every route', () => {
   let realParam: (path: string, name: string, actor: Actor | null) => string;
   /** A body each operation accepts (as the actor `actorOf` picks), and who sends it. */
   let validBodies: Record<string, { actor: keyof typeof actors; body: Record<string, unknown> }>;
+  /** For what a buyer, a seller or an admin owns: who else tries it (another of the same role, and one of another role). */
+  let intruders: Record<'buyer' | 'seller' | 'admin', Actor[]>;
   const document = loadCombinedDocument();
 
   beforeAll(async () => {
@@ -191,6 +193,10 @@ describeWithServer('postgres', 'bad input on every route', () => {
     const categoryId = ok(await t.call<Command>('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Sweep', parentId: null } }), 201).id;
     await t.call('POST', `/v1/users/${buyer.id}/addresses`, { token: buyer.accessToken, body: addressBody('House 1, Road 1, Banani') });
     actors = { anonymous: null, buyer, seller, admin };
+    const otherSeller = await t.approvedSeller(admin);
+    await f.shop(otherSeller);
+    // Not the seller for the buyer's things: the buyer's order is from the seller's shop, which the seller may read.
+    intruders = { buyer: [await t.register('buyer'), otherSeller], seller: [otherSeller, buyer], admin: [buyer, seller] };
     const place = { division: 'Dhaka', district: 'Dhaka' };
     const address = { ...addressBody(), ...place, area: 'Dhanmondi', line2: null, postcode: '1209' };
     const shopBody = {
@@ -349,6 +355,39 @@ describeWithServer('postgres', 'bad input on every route', () => {
       expect({ sent: requests.length, wrong: wrong.slice(0, 40), wrongCount: wrong.length }).toEqual({ sent: requests.length, wrong: [], wrongCount: 0 });
     }, 300_000);
   }
+
+  it("refuses everyone but the owner (or an admin) what belongs to another, with a 4xx problem", async () => {
+    // What anyone of the role may do whatever the ids: their own cart, their own new shop, a review of any product.
+    const anyonesOwn = new Set(['GET /v1/cart', 'DELETE /v1/cart', 'POST /v1/cart/items', 'PUT /v1/cart/items/{itemId}', 'DELETE /v1/cart/items/{itemId}', 'POST /v1/shops', 'POST /v1/products/{productId}/reviews']);
+    const ownerOf = (operation: Operation): keyof typeof intruders => {
+      const given = validBodies[`${operation.method} ${operation.path}`]?.actor;
+      if (given && given !== 'anonymous') return given;
+      if (operation.path.startsWith('/v1/admin/')) return 'admin';
+      return /^\/v1\/(users|orders|checkouts|cart)/.test(operation.path) ? 'buyer' : 'seller';
+    };
+    const wrong: Array<{ request: string; as: string; status: number; answer: string }> = [];
+    let tried = 0;
+    for (const operation of operations.filter((o) => o.secured && !anyonesOwn.has(`${o.method} ${o.path}`))) {
+      const owner = ownerOf(operation);
+      const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[owner]))), operation.path);
+      const body = validBodies[`${operation.method} ${operation.path}`]?.body;
+      for (const intruder of intruders[owner]) {
+        tried += 1;
+        const response = await fetch(`${t.market.url}${url}`, {
+          method: operation.method,
+          headers: { authorization: `Bearer ${intruder.accessToken}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(operation.path === '/v1/orders' ? { 'Idempotency-Key': randomUUID() } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        const answer = await response.text();
+        const problem = response.headers.get('content-type')?.startsWith('application/problem+json');
+        if (response.status < 400 || response.status >= 500 || !problem) {
+          wrong.push({ request: `${operation.method} ${url}`, as: `${intruder.email} (not the ${owner} who owns it)`, status: response.status, answer: answer.slice(0, 300) });
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(tried).toBeGreaterThan(80);
+  }, 120_000);
 
   // Last: its valid bodies block the seller, suspend the shop and log the buyer out.
   it('changes every field of a valid body of every operation, and gets a 2xx or a 4xx problem, never a 5xx', async () => {
