@@ -168,259 +168,268 @@ const TAMPERED_CURSORS = [
 
 const QUERY_VALUES = ['', '-1', 'abc', '1e309', 'Infinity', 'NaN', '2026-02-31', '2026-02-31T10:00:00.000Z', '[]', '%FF', 'x'.repeat(2_000), '0', '99999999999999999999'];
 
-describeWithServer('postgres', 'bad input on every route', () => {
-  let t: TestMarketplace;
-  let actors: Record<'anonymous' | 'buyer' | 'seller' | 'admin', Actor | null>;
-  /** A real id for each path parameter, by path and name: so that bodies and queries reach the handlers. */
-  let realParam: (path: string, name: string, actor: Actor | null) => string;
-  /** A body each operation accepts (as the actor `actorOf` picks), and who sends it. */
-  let validBodies: Record<string, { actor: keyof typeof actors; body: Record<string, unknown> }>;
-  /** For what a buyer, a seller or an admin owns: who else tries it (another of the same role, and one of another role). */
-  let intruders: Record<'buyer' | 'seller' | 'admin', Actor[]>;
-  const document = loadCombinedDocument();
+/** The sweep, on a marketplace `start` gives: PostgreSQL, and the embedded default a newcomer runs. */
+function sweepSuite(name: string, start: () => Promise<TestMarketplace>): void {
+  describe(name, () => {
+    let t: TestMarketplace;
+    let actors: Record<'anonymous' | 'buyer' | 'seller' | 'admin', Actor | null>;
+    /** A real id for each path parameter, by path and name: so that bodies and queries reach the handlers. */
+    let realParam: (path: string, name: string, actor: Actor | null) => string;
+    /** A body each operation accepts (as the actor `actorOf` picks), and who sends it. */
+    let validBodies: Record<string, { actor: keyof typeof actors; body: Record<string, unknown> }>;
+    /** For what a buyer, a seller or an admin owns: who else tries it (another of the same role, and one of another role). */
+    let intruders: Record<'buyer' | 'seller' | 'admin', Actor[]>;
+    const document = loadCombinedDocument();
 
-  beforeAll(async () => {
-    t = await TestMarketplace.start(requireServerUrl('postgres'));
-    const admin = await t.createAdmin();
-    const f = new OrderFixture(t, admin);
-    const seller = await t.approvedSeller(admin);
-    const shopId = await f.shop(seller);
-    const [variant] = await f.product(seller, shopId, [{ stock: 50 }]);
-    const { buyer, addressId } = await f.buyer();
-    const item = ok(await t.call<Command & { itemId: string }>('POST', '/v1/cart/items', { token: buyer.accessToken, body: { productId: variant!.productId, sku: variant!.sku, quantity: 1 } }), 201);
-    const checkout = ok(await f.checkout(buyer, { addressId, paymentMethod: 'cash_on_delivery', items: [{ productId: variant!.productId, sku: variant!.sku, quantity: 1 }] }), 201);
-    const review = ok(await t.call<Command>('POST', `/v1/products/${variant!.productId}/reviews`, { token: buyer.accessToken, body: { rating: 4, text: 'Fine cloth.' } }), 201);
-    const categoryId = ok(await t.call<Command>('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Sweep', parentId: null } }), 201).id;
-    await t.call('POST', `/v1/users/${buyer.id}/addresses`, { token: buyer.accessToken, body: addressBody('House 1, Road 1, Banani') });
-    actors = { anonymous: null, buyer, seller, admin };
-    const otherSeller = await t.approvedSeller(admin);
-    await f.shop(otherSeller);
-    // Not the seller for the buyer's things: the buyer's order is from the seller's shop, which the seller may read.
-    intruders = { buyer: [await t.register('buyer'), otherSeller], seller: [otherSeller, buyer], admin: [buyer, seller] };
-    const place = { division: 'Dhaka', district: 'Dhaka' };
-    const address = { ...addressBody(), ...place, area: 'Dhanmondi', line2: null, postcode: '1209' };
-    const shopBody = {
-      name: 'Sweep Shop',
-      description: 'Cotton and silk.',
-      branding: { logoUrl: 'https://cdn.bdbazar.com.bd/logo.png', bannerUrl: null },
-      contact: { phone: '+8801811000000', email: 'hello@shop.com.bd' },
-      location: { ...place, addressLine: 'Level 4, City Centre' },
-      pickupAddress: { label: 'Warehouse', recipient: 'Mim Akter', phone: '+8801811000000', ...place, area: null, line1: 'House 7, Road 3', line2: null, postcode: null },
-    };
-    const productBody = {
-      title: 'Cotton panjabi',
-      description: 'Hand-stitched.',
-      categoryId,
-      images: ['https://cdn.bdbazar.com.bd/panjabi/1.jpg'],
-      brand: 'Aarong',
-      attributes: { fabric: 'cotton' },
-      variants: [{ sku: variant!.sku, options: { size: 'M' }, price: { amount: 150_000, currency: 'BDT' }, compareAtPrice: null, weightGrams: 400, stock: 50 }],
-    };
-    validBodies = {
-      'POST /v1/auth/register': { actor: 'anonymous', body: { email: 'sweep@example.com.bd', password: 'a good password', name: 'Sweep', phone: '+8801711000000', role: 'buyer' } },
-      'POST /v1/auth/login': { actor: 'anonymous', body: { email: buyer.email, password: buyer.password } },
-      'POST /v1/auth/refresh': { actor: 'anonymous', body: { refreshToken: 'not a token' } },
-      'POST /v1/auth/logout': { actor: 'buyer', body: { refreshToken: 'not a token' } },
-      'PUT /v1/users/{id}': { actor: 'buyer', body: { name: 'Rahim Uddin', phone: '+8801711000000' } },
-      'PUT /v1/users/{id}/password': { actor: 'buyer', body: { currentPassword: 'not the password', newPassword: 'another good password' } },
-      'POST /v1/users/{id}/addresses': { actor: 'buyer', body: { ...address, makeDefault: false } },
-      'PUT /v1/users/{id}/addresses/{addressId}': { actor: 'buyer', body: address },
-      'PUT /v1/users/{id}/default-address': { actor: 'buyer', body: { addressId } },
-      'POST /v1/vendors/{id}/kyc': { actor: 'seller', body: kycBody() },
-      'PUT /v1/admin/kyc/{id}/reject': { actor: 'admin', body: { reason: 'The licence is unreadable.' } },
-      'PUT /v1/admin/users/{id}/block': { actor: 'admin', body: { reason: 'Fraud.' } },
-      'POST /v1/shops': { actor: 'seller', body: shopBody },
-      'PUT /v1/shops/{id}': { actor: 'seller', body: shopBody },
-      'PUT /v1/admin/shops/{id}/suspend': { actor: 'admin', body: { reason: 'Counterfeits.' } },
-      'POST /v1/products': { actor: 'seller', body: { ...productBody, shopId, publish: false, variants: [{ ...productBody.variants[0], sku: 'SWEEP-1' }] } },
-      'PUT /v1/products/{id}': { actor: 'seller', body: productBody },
-      'PUT /v1/products/{id}/variants/{sku}/stock': { actor: 'seller', body: { quantity: 50, reason: 'Counted.' } },
-      'POST /v1/products/{id}/variants/{sku}/stock-adjustments': { actor: 'seller', body: { change: 1, reason: 'Found one.' } },
-      'POST /v1/admin/categories': { actor: 'admin', body: { name: 'Sweep child', slug: null, parentId: categoryId } },
-      'PUT /v1/admin/categories/{id}': { actor: 'admin', body: { name: 'Sweep', slug: 'sweep' } },
-      'PUT /v1/admin/categories/{id}/move': { actor: 'admin', body: { parentId: null } },
-      'POST /v1/products/{productId}/reviews': { actor: 'buyer', body: { rating: 4, text: 'Fine cloth.' } },
-      'PUT /v1/products/{productId}/reviews/{reviewId}/reply': { actor: 'seller', body: { reply: 'Thank you!' } },
-      'PUT /v1/admin/reviews/{reviewId}/hide': { actor: 'admin', body: { reason: 'Abusive.' } },
-      'POST /v1/cart/items': { actor: 'buyer', body: { productId: variant!.productId, sku: variant!.sku, quantity: 1 } },
-      'PUT /v1/cart/items/{itemId}': { actor: 'buyer', body: { quantity: 2 } },
-      'POST /v1/orders': { actor: 'buyer', body: { addressId, paymentMethod: 'bkash', note: 'Call first.', items: [{ productId: variant!.productId, sku: variant!.sku, quantity: 1 }] } },
-      'PUT /v1/orders/{id}/status': { actor: 'seller', body: { status: 'shipped', reason: null, note: null } },
-    };
+    beforeAll(async () => {
+      t = await start();
+      const admin = await t.createAdmin();
+      const f = new OrderFixture(t, admin);
+      const seller = await t.approvedSeller(admin);
+      const shopId = await f.shop(seller);
+      const [variant] = await f.product(seller, shopId, [{ stock: 50 }]);
+      const { buyer, addressId } = await f.buyer();
+      const item = ok(await t.call<Command & { itemId: string }>('POST', '/v1/cart/items', { token: buyer.accessToken, body: { productId: variant!.productId, sku: variant!.sku, quantity: 1 } }), 201);
+      const checkout = ok(await f.checkout(buyer, { addressId, paymentMethod: 'cash_on_delivery', items: [{ productId: variant!.productId, sku: variant!.sku, quantity: 1 }] }), 201);
+      const review = ok(await t.call<Command>('POST', `/v1/products/${variant!.productId}/reviews`, { token: buyer.accessToken, body: { rating: 4, text: 'Fine cloth.' } }), 201);
+      const categoryId = ok(await t.call<Command>('POST', '/v1/admin/categories', { token: admin.accessToken, body: { name: 'Sweep', parentId: null } }), 201).id;
+      await t.call('POST', `/v1/users/${buyer.id}/addresses`, { token: buyer.accessToken, body: addressBody('House 1, Road 1, Banani') });
+      actors = { anonymous: null, buyer, seller, admin };
+      const otherSeller = await t.approvedSeller(admin);
+      await f.shop(otherSeller);
+      // Not the seller for the buyer's things: the buyer's order is from the seller's shop, which the seller may read.
+      intruders = { buyer: [await t.register('buyer'), otherSeller], seller: [otherSeller, buyer], admin: [buyer, seller] };
+      const place = { division: 'Dhaka', district: 'Dhaka' };
+      const address = { ...addressBody(), ...place, area: 'Dhanmondi', line2: null, postcode: '1209' };
+      const shopBody = {
+        name: 'Sweep Shop',
+        description: 'Cotton and silk.',
+        branding: { logoUrl: 'https://cdn.bdbazar.com.bd/logo.png', bannerUrl: null },
+        contact: { phone: '+8801811000000', email: 'hello@shop.com.bd' },
+        location: { ...place, addressLine: 'Level 4, City Centre' },
+        pickupAddress: { label: 'Warehouse', recipient: 'Mim Akter', phone: '+8801811000000', ...place, area: null, line1: 'House 7, Road 3', line2: null, postcode: null },
+      };
+      const productBody = {
+        title: 'Cotton panjabi',
+        description: 'Hand-stitched.',
+        categoryId,
+        images: ['https://cdn.bdbazar.com.bd/panjabi/1.jpg'],
+        brand: 'Aarong',
+        attributes: { fabric: 'cotton' },
+        variants: [{ sku: variant!.sku, options: { size: 'M' }, price: { amount: 150_000, currency: 'BDT' }, compareAtPrice: null, weightGrams: 400, stock: 50 }],
+      };
+      validBodies = {
+        'POST /v1/auth/register': { actor: 'anonymous', body: { email: 'sweep@example.com.bd', password: 'a good password', name: 'Sweep', phone: '+8801711000000', role: 'buyer' } },
+        'POST /v1/auth/login': { actor: 'anonymous', body: { email: buyer.email, password: buyer.password } },
+        'POST /v1/auth/refresh': { actor: 'anonymous', body: { refreshToken: 'not a token' } },
+        'POST /v1/auth/logout': { actor: 'buyer', body: { refreshToken: 'not a token' } },
+        'PUT /v1/users/{id}': { actor: 'buyer', body: { name: 'Rahim Uddin', phone: '+8801711000000' } },
+        'PUT /v1/users/{id}/password': { actor: 'buyer', body: { currentPassword: 'not the password', newPassword: 'another good password' } },
+        'POST /v1/users/{id}/addresses': { actor: 'buyer', body: { ...address, makeDefault: false } },
+        'PUT /v1/users/{id}/addresses/{addressId}': { actor: 'buyer', body: address },
+        'PUT /v1/users/{id}/default-address': { actor: 'buyer', body: { addressId } },
+        'POST /v1/vendors/{id}/kyc': { actor: 'seller', body: kycBody() },
+        'PUT /v1/admin/kyc/{id}/reject': { actor: 'admin', body: { reason: 'The licence is unreadable.' } },
+        'PUT /v1/admin/users/{id}/block': { actor: 'admin', body: { reason: 'Fraud.' } },
+        'POST /v1/shops': { actor: 'seller', body: shopBody },
+        'PUT /v1/shops/{id}': { actor: 'seller', body: shopBody },
+        'PUT /v1/admin/shops/{id}/suspend': { actor: 'admin', body: { reason: 'Counterfeits.' } },
+        'POST /v1/products': { actor: 'seller', body: { ...productBody, shopId, publish: false, variants: [{ ...productBody.variants[0], sku: 'SWEEP-1' }] } },
+        'PUT /v1/products/{id}': { actor: 'seller', body: productBody },
+        'PUT /v1/products/{id}/variants/{sku}/stock': { actor: 'seller', body: { quantity: 50, reason: 'Counted.' } },
+        'POST /v1/products/{id}/variants/{sku}/stock-adjustments': { actor: 'seller', body: { change: 1, reason: 'Found one.' } },
+        'POST /v1/admin/categories': { actor: 'admin', body: { name: 'Sweep child', slug: null, parentId: categoryId } },
+        'PUT /v1/admin/categories/{id}': { actor: 'admin', body: { name: 'Sweep', slug: 'sweep' } },
+        'PUT /v1/admin/categories/{id}/move': { actor: 'admin', body: { parentId: null } },
+        'POST /v1/products/{productId}/reviews': { actor: 'buyer', body: { rating: 4, text: 'Fine cloth.' } },
+        'PUT /v1/products/{productId}/reviews/{reviewId}/reply': { actor: 'seller', body: { reply: 'Thank you!' } },
+        'PUT /v1/admin/reviews/{reviewId}/hide': { actor: 'admin', body: { reason: 'Abusive.' } },
+        'POST /v1/cart/items': { actor: 'buyer', body: { productId: variant!.productId, sku: variant!.sku, quantity: 1 } },
+        'PUT /v1/cart/items/{itemId}': { actor: 'buyer', body: { quantity: 2 } },
+        'POST /v1/orders': { actor: 'buyer', body: { addressId, paymentMethod: 'bkash', note: 'Call first.', items: [{ productId: variant!.productId, sku: variant!.sku, quantity: 1 }] } },
+        'PUT /v1/orders/{id}/status': { actor: 'seller', body: { status: 'shipped', reason: null, note: null } },
+      };
 
-    const byName: Record<string, string> = {
-      productId: variant!.productId,
-      sku: variant!.sku,
-      reviewId: review.id,
-      addressId,
-      itemId: item.itemId,
-      checkoutId: checkout.checkoutId,
-      vendorId: seller.id,
-      userId: buyer.id,
-    };
-    realParam = (path, name, actor) => {
-      if (byName[name]) return byName[name];
-      if (/^\/v1\/(shops|admin\/shops)\//.test(path)) return shopId;
-      if (/^\/v1\/products\//.test(path)) return variant!.productId;
-      if (/^\/v1\/admin\/categories\//.test(path)) return categoryId;
-      if (/^\/v1\/orders\//.test(path)) return checkout.orders[0]!.orderId;
-      // Account routes: the actor's own account, or the seller's for an admin's and anyone else's.
-      return actor && actor !== admin ? actor.id : seller.id;
-    };
-  }, 180_000);
+      const byName: Record<string, string> = {
+        productId: variant!.productId,
+        sku: variant!.sku,
+        reviewId: review.id,
+        addressId,
+        itemId: item.itemId,
+        checkoutId: checkout.checkoutId,
+        vendorId: seller.id,
+        userId: buyer.id,
+      };
+      realParam = (path, name, actor) => {
+        if (byName[name]) return byName[name];
+        if (/^\/v1\/(shops|admin\/shops)\//.test(path)) return shopId;
+        if (/^\/v1\/products\//.test(path)) return variant!.productId;
+        if (/^\/v1\/admin\/categories\//.test(path)) return categoryId;
+        if (/^\/v1\/orders\//.test(path)) return checkout.orders[0]!.orderId;
+        // Account routes: the actor's own account, or the seller's for an admin's and anyone else's.
+        return actor && actor !== admin ? actor.id : seller.id;
+      };
+    }, 180_000);
 
-  afterAll(async () => {
-    await t?.stop();
-  });
+    afterAll(async () => {
+      await t?.stop();
+    });
 
-  async function send(request: Sent, token: string | undefined): Promise<Wrong | null> {
-    const headers: Record<string, string> = { ...request.headers };
-    if (token) headers['authorization'] = `Bearer ${token}`;
-    if (request.body !== undefined) headers['content-type'] ??= 'application/json';
-    const response = await fetch(`${t.market.url}${request.url}`, { method: request.method, headers, body: request.body });
-    const answer = await response.text();
-    const contentType = response.headers.get('content-type');
-    if (request.expectStatus === undefined && response.status < 400) return null;
-    if (response.status < 500 && (request.expectStatus === undefined || request.expectStatus.includes(response.status)) && contentType?.startsWith('application/problem+json')) {
-      const problem = JSON.parse(answer) as { status?: number; detail?: unknown };
-      if (problem.status === response.status && typeof problem.detail === 'string' && problem.detail.length > 0) return null;
-    }
-    return { ...request, body: request.body?.slice(0, 200), status: response.status, contentType, answer: answer.slice(0, 500) };
-  }
-
-  /** Sends all, a few at a time, and keeps what went wrong. */
-  async function sweep(requests: Sent[]): Promise<Wrong[]> {
-    const wrong: Wrong[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < requests.length) {
-        const request = requests[next++]!;
-        const token = actors[request.actor as keyof typeof actors]?.accessToken;
-        const result = await send(request, token);
-        if (result) wrong.push(result);
+    async function send(request: Sent, token: string | undefined): Promise<Wrong | null> {
+      const headers: Record<string, string> = { ...request.headers };
+      if (token) headers['authorization'] = `Bearer ${token}`;
+      if (request.body !== undefined) headers['content-type'] ??= 'application/json';
+      const response = await fetch(`${t.market.url}${request.url}`, { method: request.method, headers, body: request.body });
+      const answer = await response.text();
+      const contentType = response.headers.get('content-type');
+      if (request.expectStatus === undefined && response.status < 400) return null;
+      if (response.status < 500 && (request.expectStatus === undefined || request.expectStatus.includes(response.status)) && contentType?.startsWith('application/problem+json')) {
+        const problem = JSON.parse(answer) as { status?: number; detail?: unknown };
+        if (problem.status === response.status && typeof problem.detail === 'string' && problem.detail.length > 0) return null;
       }
-    };
-    await Promise.all(Array.from({ length: 6 }, worker));
-    return wrong;
-  }
-
-  function requestsFor(operation: Operation, actor: keyof typeof actors): Sent[] {
-    const who = actors[actor];
-    const withParams = (value: (name: string) => string) => operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, value(name)), operation.path);
-    const real = withParams((name) => encodeURIComponent(realParam(operation.path, name, who)));
-    const minimalBody = operation.body ? '{}' : undefined;
-    const sent: Sent[] = [];
-    const add = (url: string, extra: Partial<Sent> = {}) => sent.push({ actor, method: operation.method, url, body: minimalBody, ...extra });
-
-    add(real);
-    for (const candidate of [...NOT_IDS, randomUUID()]) if (operation.pathParams.length > 0) add(withParams(() => candidate));
-    if (operation.body) for (const body of bodiesFor(document, operation.body)) add(real, { body });
-    for (const name of operation.queryParams) {
-      for (const value of QUERY_VALUES) add(`${real}?${name}=${value}`);
-      add(`${real}?${name}=a&${name}=b`);
+      return { ...request, body: request.body?.slice(0, 200), status: response.status, contentType, answer: answer.slice(0, 500) };
     }
-    add(`${real}?limit=0&cursor=bm90IGEgY3Vyc29y`);
-    if (operation.queryParams.includes('cursor')) for (const cursor of TAMPERED_CURSORS) add(`${real}?cursor=${cursor}`);
-    add(real, { headers: { 'If-Match': 'W/"1"' } });
-    add(real, { headers: { 'If-Match': 'garbage' } });
-    add(real, { headers: { 'If-Match': '"99999999999999999999"' } });
-    add(real, { headers: { 'Idempotency-Key': 'x'.repeat(300) } });
-    add(real, { headers: { 'Idempotency-Key': '"' } });
-    add(real, { headers: { 'X-Consistent-After': 'garbage' } });
-    add(real, { headers: { 'X-Consistent-After': '1/2/3' } });
-    if (operation.method !== 'GET') {
-      add(real, { headers: { 'content-type': 'text/plain' }, body: 'plain text' });
-      add(real, { headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{}' });
-      add(real, { headers: { 'content-type': 'application/json; charset=latin1' }, body: '{}' });
-      add(real, { body: JSON.stringify({ padding: 'x'.repeat(200_000) }) });
+
+    /** Sends all, a few at a time, and keeps what went wrong. */
+    async function sweep(requests: Sent[]): Promise<Wrong[]> {
+      const wrong: Wrong[] = [];
+      let next = 0;
+      const worker = async () => {
+        while (next < requests.length) {
+          const request = requests[next++]!;
+          const token = actors[request.actor as keyof typeof actors]?.accessToken;
+          const result = await send(request, token);
+          if (result) wrong.push(result);
+        }
+      };
+      await Promise.all(Array.from({ length: 6 }, worker));
+      return wrong;
     }
-    if (actor === 'anonymous') {
-      for (const authorization of FORGED_AUTHORIZATIONS) add(real, { headers: { authorization }, expectStatus: operation.secured ? [400, 401] : undefined });
+
+    function requestsFor(operation: Operation, actor: keyof typeof actors): Sent[] {
+      const who = actors[actor];
+      const withParams = (value: (name: string) => string) => operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, value(name)), operation.path);
+      const real = withParams((name) => encodeURIComponent(realParam(operation.path, name, who)));
+      const minimalBody = operation.body ? '{}' : undefined;
+      const sent: Sent[] = [];
+      const add = (url: string, extra: Partial<Sent> = {}) => sent.push({ actor, method: operation.method, url, body: minimalBody, ...extra });
+
+      add(real);
+      for (const candidate of [...NOT_IDS, randomUUID()]) if (operation.pathParams.length > 0) add(withParams(() => candidate));
+      if (operation.body) for (const body of bodiesFor(document, operation.body)) add(real, { body });
+      for (const name of operation.queryParams) {
+        for (const value of QUERY_VALUES) add(`${real}?${name}=${value}`);
+        add(`${real}?${name}=a&${name}=b`);
+      }
+      add(`${real}?limit=0&cursor=bm90IGEgY3Vyc29y`);
+      if (operation.queryParams.includes('cursor')) for (const cursor of TAMPERED_CURSORS) add(`${real}?cursor=${cursor}`);
+      add(real, { headers: { 'If-Match': 'W/"1"' } });
+      add(real, { headers: { 'If-Match': 'garbage' } });
+      add(real, { headers: { 'If-Match': '"99999999999999999999"' } });
+      add(real, { headers: { 'Idempotency-Key': 'x'.repeat(300) } });
+      add(real, { headers: { 'Idempotency-Key': '"' } });
+      add(real, { headers: { 'X-Consistent-After': 'garbage' } });
+      add(real, { headers: { 'X-Consistent-After': '1/2/3' } });
+      if (operation.method !== 'GET') {
+        add(real, { headers: { 'content-type': 'text/plain' }, body: 'plain text' });
+        add(real, { headers: { 'content-type': 'application/json; charset=utf-16' }, body: '{}' });
+        add(real, { headers: { 'content-type': 'application/json; charset=latin1' }, body: '{}' });
+        add(real, { body: JSON.stringify({ padding: 'x'.repeat(200_000) }) });
+      }
+      if (actor === 'anonymous') {
+        for (const authorization of FORGED_AUTHORIZATIONS) add(real, { headers: { authorization }, expectStatus: operation.secured ? [400, 401] : undefined });
+      }
+      return sent;
     }
-    return sent;
-  }
 
-  const operations = operationsOf(document);
+    const operations = operationsOf(document);
 
-  it('finds every route in the documents', () => {
-    expect(operations.length).toBeGreaterThanOrEqual(60);
-    expect(operations.filter((o) => o.secured).length).toBeGreaterThanOrEqual(45);
-    expect(operations.filter((o) => o.body).length).toBeGreaterThanOrEqual(29);
-  });
+    it('finds every route in the documents', () => {
+      expect(operations.length).toBeGreaterThanOrEqual(60);
+      expect(operations.filter((o) => o.secured).length).toBeGreaterThanOrEqual(45);
+      expect(operations.filter((o) => o.body).length).toBeGreaterThanOrEqual(29);
+    });
 
-  for (const actor of ['anonymous', 'buyer', 'seller', 'admin'] as const) {
-    it(`answers every bad request of ${actor === 'anonymous' ? 'a client without a token' : actor === 'admin' ? 'an admin' : `a ${actor}`} with a 4xx problem, never a 5xx`, async () => {
-      const requests = operations.flatMap((operation) => requestsFor(operation, actor));
-      const wrong = await sweep(requests);
-      expect({ sent: requests.length, wrong: wrong.slice(0, 40), wrongCount: wrong.length }).toEqual({ sent: requests.length, wrong: [], wrongCount: 0 });
-    }, 300_000);
-  }
+    for (const actor of ['anonymous', 'buyer', 'seller', 'admin'] as const) {
+      it(`answers every bad request of ${actor === 'anonymous' ? 'a client without a token' : actor === 'admin' ? 'an admin' : `a ${actor}`} with a 4xx problem, never a 5xx`, async () => {
+        const requests = operations.flatMap((operation) => requestsFor(operation, actor));
+        const wrong = await sweep(requests);
+        expect({ sent: requests.length, wrong: wrong.slice(0, 40), wrongCount: wrong.length }).toEqual({ sent: requests.length, wrong: [], wrongCount: 0 });
+      }, 300_000);
+    }
 
-  it("refuses everyone but the owner (or an admin) what belongs to another, with a 4xx problem", async () => {
-    // What anyone of the role may do whatever the ids: their own cart, their own new shop, a review of any product.
-    const anyonesOwn = new Set(['GET /v1/cart', 'DELETE /v1/cart', 'POST /v1/cart/items', 'PUT /v1/cart/items/{itemId}', 'DELETE /v1/cart/items/{itemId}', 'POST /v1/shops', 'POST /v1/products/{productId}/reviews']);
-    const ownerOf = (operation: Operation): keyof typeof intruders => {
-      const given = validBodies[`${operation.method} ${operation.path}`]?.actor;
-      if (given && given !== 'anonymous') return given;
-      if (operation.path.startsWith('/v1/admin/')) return 'admin';
-      return /^\/v1\/(users|orders|checkouts|cart)/.test(operation.path) ? 'buyer' : 'seller';
-    };
-    const wrong: Array<{ request: string; as: string; status: number; answer: string }> = [];
-    let tried = 0;
-    for (const operation of operations.filter((o) => o.secured && !anyonesOwn.has(`${o.method} ${o.path}`))) {
-      const owner = ownerOf(operation);
-      const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[owner]))), operation.path);
-      const body = validBodies[`${operation.method} ${operation.path}`]?.body;
-      for (const intruder of intruders[owner]) {
-        tried += 1;
-        const response = await fetch(`${t.market.url}${url}`, {
-          method: operation.method,
-          headers: { authorization: `Bearer ${intruder.accessToken}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(operation.path === '/v1/orders' ? { 'Idempotency-Key': randomUUID() } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-        });
-        const answer = await response.text();
-        const problem = response.headers.get('content-type')?.startsWith('application/problem+json');
-        if (response.status < 400 || response.status >= 500 || !problem) {
-          wrong.push({ request: `${operation.method} ${url}`, as: `${intruder.email} (not the ${owner} who owns it)`, status: response.status, answer: answer.slice(0, 300) });
+    it("refuses everyone but the owner (or an admin) what belongs to another, with a 4xx problem", async () => {
+      // What anyone of the role may do whatever the ids: their own cart, their own new shop, a review of any product.
+      const anyonesOwn = new Set(['GET /v1/cart', 'DELETE /v1/cart', 'POST /v1/cart/items', 'PUT /v1/cart/items/{itemId}', 'DELETE /v1/cart/items/{itemId}', 'POST /v1/shops', 'POST /v1/products/{productId}/reviews']);
+      const ownerOf = (operation: Operation): keyof typeof intruders => {
+        const given = validBodies[`${operation.method} ${operation.path}`]?.actor;
+        if (given && given !== 'anonymous') return given;
+        if (operation.path.startsWith('/v1/admin/')) return 'admin';
+        return /^\/v1\/(users|orders|checkouts|cart)/.test(operation.path) ? 'buyer' : 'seller';
+      };
+      const wrong: Array<{ request: string; as: string; status: number; answer: string }> = [];
+      let tried = 0;
+      for (const operation of operations.filter((o) => o.secured && !anyonesOwn.has(`${o.method} ${o.path}`))) {
+        const owner = ownerOf(operation);
+        const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[owner]))), operation.path);
+        const body = validBodies[`${operation.method} ${operation.path}`]?.body;
+        for (const intruder of intruders[owner]) {
+          tried += 1;
+          const response = await fetch(`${t.market.url}${url}`, {
+            method: operation.method,
+            headers: { authorization: `Bearer ${intruder.accessToken}`, ...(body ? { 'content-type': 'application/json' } : {}), ...(operation.path === '/v1/orders' ? { 'Idempotency-Key': randomUUID() } : {}) },
+            body: body ? JSON.stringify(body) : undefined,
+          });
+          const answer = await response.text();
+          const problem = response.headers.get('content-type')?.startsWith('application/problem+json');
+          if (response.status < 400 || response.status >= 500 || !problem) {
+            wrong.push({ request: `${operation.method} ${url}`, as: `${intruder.email} (not the ${owner} who owns it)`, status: response.status, answer: answer.slice(0, 300) });
+          }
         }
       }
-    }
-    expect(wrong).toEqual([]);
-    expect(tried).toBeGreaterThan(80);
-  }, 120_000);
+      expect(wrong).toEqual([]);
+      expect(tried).toBeGreaterThan(80);
+    }, 120_000);
 
-  // Last: its valid bodies block the seller, suspend the shop and log the buyer out.
-  it('changes every field of a valid body of every operation, and gets a 2xx or a 4xx problem, never a 5xx', async () => {
-    const withBodies = operations.filter((o) => o.body);
-    expect(withBodies.map((o) => `${o.method} ${o.path}`).filter((key) => !validBodies[key])).toEqual([]);
-    const refusedByTheSchema: Array<{ request: string; status: number; answer: unknown }> = [];
-    const wrong: Wrong[] = [];
-    let sent = 0;
-    // One operation after another, the destructive ones last: each first with its valid body, then every change of it, then the valid body racing itself.
-    for (const operation of withBodies) {
-      const { actor, body } = validBodies[`${operation.method} ${operation.path}`]!;
-      const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[actor]))), operation.path);
-      const headers = () => (operation.path === '/v1/orders' ? { 'Idempotency-Key': randomUUID() } : undefined);
-      const token = actors[actor]?.accessToken;
-      const response = await fetch(`${t.market.url}${url}`, {
-        method: operation.method,
-        headers: { 'content-type': 'application/json', ...headers(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      const answer = (await response.json().catch(() => null)) as { errors?: unknown } | null;
-      // A refusal of what the body asks in the state it finds is fine; the schema refusing it means the changes below test nothing.
-      if (response.status >= 500 || (response.status === 400 && Array.isArray(answer?.errors))) refusedByTheSchema.push({ request: `${operation.method} ${url}`, status: response.status, answer });
-      const requests = perturbed(body).map((text) => ({ actor, method: operation.method, url, body: text, headers: headers() }));
-      sent += requests.length;
-      wrong.push(...(await sweep(requests)));
-      // The valid body a dozen times at once: racing writers get a 409 or 412 at worst, never a 5xx.
-      const sameKey = headers();
-      const racing = Array.from({ length: 12 }, (_, i) => ({ actor, method: operation.method, url, body: JSON.stringify(body), headers: i % 2 === 0 ? sameKey : headers() }));
-      const raced = await Promise.all(racing.map((request) => send(request, token)));
-      wrong.push(...raced.filter((answer): answer is Wrong => answer !== null));
-    }
-    expect(refusedByTheSchema).toEqual([]);
-    expect({ wrong: wrong.slice(0, 40), wrongCount: wrong.length }).toEqual({ wrong: [], wrongCount: 0 });
-    expect(sent).toBeGreaterThan(2_000);
-  }, 300_000);
+    // Last: its valid bodies block the seller, suspend the shop and log the buyer out.
+    it('changes every field of a valid body of every operation, and gets a 2xx or a 4xx problem, never a 5xx', async () => {
+      const withBodies = operations.filter((o) => o.body);
+      expect(withBodies.map((o) => `${o.method} ${o.path}`).filter((key) => !validBodies[key])).toEqual([]);
+      const refusedByTheSchema: Array<{ request: string; status: number; answer: unknown }> = [];
+      const wrong: Wrong[] = [];
+      let sent = 0;
+      // One operation after another, the destructive ones last: each first with its valid body, then every change of it, then the valid body racing itself.
+      for (const operation of withBodies) {
+        const { actor, body } = validBodies[`${operation.method} ${operation.path}`]!;
+        const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[actor]))), operation.path);
+        const headers = () => (operation.path === '/v1/orders' ? { 'Idempotency-Key': randomUUID() } : undefined);
+        const token = actors[actor]?.accessToken;
+        const response = await fetch(`${t.market.url}${url}`, {
+          method: operation.method,
+          headers: { 'content-type': 'application/json', ...headers(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
+        const answer = (await response.json().catch(() => null)) as { errors?: unknown } | null;
+        // A refusal of what the body asks in the state it finds is fine; the schema refusing it means the changes below test nothing.
+        if (response.status >= 500 || (response.status === 400 && Array.isArray(answer?.errors))) refusedByTheSchema.push({ request: `${operation.method} ${url}`, status: response.status, answer });
+        const requests = perturbed(body).map((text) => ({ actor, method: operation.method, url, body: text, headers: headers() }));
+        sent += requests.length;
+        wrong.push(...(await sweep(requests)));
+        // The valid body a dozen times at once: racing writers get a 409 or 412 at worst, never a 5xx.
+        const sameKey = headers();
+        const racing = Array.from({ length: 12 }, (_, i) => ({ actor, method: operation.method, url, body: JSON.stringify(body), headers: i % 2 === 0 ? sameKey : headers() }));
+        const raced = await Promise.all(racing.map((request) => send(request, token)));
+        wrong.push(...raced.filter((answer): answer is Wrong => answer !== null));
+      }
+      expect(refusedByTheSchema).toEqual([]);
+      expect({ wrong: wrong.slice(0, 40), wrongCount: wrong.length }).toEqual({ wrong: [], wrongCount: 0 });
+      expect(sent).toBeGreaterThan(2_000);
+    }, 300_000);
+  });
+}
+
+describeWithServer('postgres', 'bad input on every route, on PostgreSQL', () => {
+  sweepSuite('(the API tests\' server)', () => TestMarketplace.start(requireServerUrl('postgres')));
 });
+
+sweepSuite('bad input on every route, on the embedded default (PGlite)', () => TestMarketplace.startEmbedded());

@@ -82,6 +82,18 @@ export class TestMarketplace {
     });
   }
 
+  /** The marketplace on its embedded default, as `npm start` runs it: PGlite in a fresh data folder, in-process bus. */
+  static async startEmbedded(options: { env?: Record<string, string> } = {}): Promise<TestMarketplace> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'bdbazar-embedded-'));
+    const config = loadConfig({ PORT: '0', BDBAZAR_DATA_DIR: dataDir, BDBAZAR_BCRYPT_COST: '4', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env }, { dotenv: false });
+    const logger = process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
+    const market = await startMarketplace(config, logger, { validateResponses: true });
+    return new TestMarketplace(market, config, async () => {
+      await market.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+  }
+
   stop(): Promise<void> {
     return this.cleanup();
   }
