@@ -306,16 +306,20 @@ function sweepSuite(name: string, start: () => Promise<TestMarketplace>): void {
       return wrong;
     }
 
+    /** The operation's path with each parameter given by `value`. */
+    const withParams = (operation: Operation, value: (name: string) => string): string =>
+      operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, value(name)), operation.path);
+    /** The operation's path with the real ids of what `actor` has (or may reach). */
+    const realUrl = (operation: Operation, actor: Actor | null): string => withParams(operation, (name) => encodeURIComponent(realParam(operation.path, name, actor)));
+
     function requestsFor(operation: Operation, actor: keyof typeof actors): Sent[] {
-      const who = actors[actor];
-      const withParams = (value: (name: string) => string) => operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, value(name)), operation.path);
-      const real = withParams((name) => encodeURIComponent(realParam(operation.path, name, who)));
+      const real = realUrl(operation, actors[actor]);
       const minimalBody = operation.body ? '{}' : undefined;
       const sent: Sent[] = [];
       const add = (url: string, extra: Partial<Sent> = {}) => sent.push({ actor, method: operation.method, url, body: minimalBody, ...extra });
 
       add(real);
-      for (const candidate of [...NOT_IDS, randomUUID()]) if (operation.pathParams.length > 0) add(withParams(() => candidate));
+      for (const candidate of [...NOT_IDS, randomUUID()]) if (operation.pathParams.length > 0) add(withParams(operation, () => candidate));
       if (operation.body) for (const body of bodiesFor(document, operation.body)) add(real, { body });
       for (const name of operation.queryParams) {
         for (const value of QUERY_VALUES) add(`${real}?${name}=${value}`);
@@ -371,7 +375,7 @@ function sweepSuite(name: string, start: () => Promise<TestMarketplace>): void {
       let tried = 0;
       for (const operation of operations.filter((o) => o.secured && !anyonesOwn.has(`${o.method} ${o.path}`))) {
         const owner = ownerOf(operation);
-        const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[owner]))), operation.path);
+        const url = realUrl(operation, actors[owner]);
         const body = validBodies[`${operation.method} ${operation.path}`]?.body;
         for (const intruder of intruders[owner]) {
           tried += 1;
@@ -404,14 +408,14 @@ function sweepSuite(name: string, start: () => Promise<TestMarketplace>): void {
       for (const operation of operations.filter((o) => o.method !== 'GET')) {
         if (!operation.body) {
           const actor = operation.path.startsWith('/v1/admin/') || /\/approve$/.test(operation.path) ? 'admin' : /^\/v1\/(users|cart)/.test(operation.path) ? 'buyer' : 'seller';
-          const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[actor]))), operation.path);
+          const url = realUrl(operation, actors[actor]);
           const query = operation.queryParams.includes('reason') ? '?reason=Counterfeit' : '';
           const raced = await Promise.all(Array.from({ length: 6 }, () => send({ actor, method: operation.method, url: `${url}${query}` }, actors[actor]?.accessToken)));
           wrong.push(...raced.filter((answer): answer is Wrong => answer !== null));
           continue;
         }
         const { actor, body } = validBodies[`${operation.method} ${operation.path}`]!;
-        const url = operation.pathParams.reduce((path, name) => path.replace(`{${name}}`, encodeURIComponent(realParam(operation.path, name, actors[actor]))), operation.path);
+        const url = realUrl(operation, actors[actor]);
         const headers = () => (operation.path === '/v1/orders' ? { 'Idempotency-Key': randomUUID() } : undefined);
         const token = actors[actor]?.accessToken;
         const response = await fetch(`${t.market.url}${url}`, {

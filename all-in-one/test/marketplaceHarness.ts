@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startConfiguredProjections } from '@bdbazar/projections';
-import { createLogger, loadConfig, silentLogger, type Config } from '@bdbazar/shared-kernel';
+import { createLogger, loadConfig, silentLogger, type Config, type Logger } from '@bdbazar/shared-kernel';
 import { deleteBrokerObjects } from '../../shared-kernel/test/messaging/fixtures';
 import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '../src/marketplace';
 
@@ -63,7 +63,7 @@ export class TestMarketplace {
       },
       { dotenv: false },
     );
-    const logger = process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
+    const logger = testLogger(config);
     const market = await startMarketplace(config, logger, { validateResponses: true, projections: !options.projectionsApart });
     // As `npm run start:projections` runs them beside the services: stores and a broker connection of their own.
     const projections = options.projectionsApart ? await startConfiguredProjections(config, logger) : null;
@@ -86,8 +86,7 @@ export class TestMarketplace {
   static async startEmbedded(options: { env?: Record<string, string> } = {}): Promise<TestMarketplace> {
     const dataDir = await mkdtemp(join(tmpdir(), 'bdbazar-embedded-'));
     const config = loadConfig({ PORT: '0', BDBAZAR_DATA_DIR: dataDir, BDBAZAR_BCRYPT_COST: '4', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env }, { dotenv: false });
-    const logger = process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
-    const market = await startMarketplace(config, logger, { validateResponses: true });
+    const market = await startMarketplace(config, testLogger(config), { validateResponses: true });
     return new TestMarketplace(market, config, async () => {
       await market.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -151,6 +150,11 @@ export class TestMarketplace {
       await client.end();
     }
   }
+}
+
+/** Silent, unless TEST_LOG_LEVEL asks to see the marketplace's logs. */
+function testLogger(config: Config): Logger {
+  return process.env.TEST_LOG_LEVEL ? createLogger({ name: 'test-marketplace', level: config.LOG_LEVEL }) : silentLogger();
 }
 
 export const kycBody = () => ({ nationalIdNumber: '1990123456789', tradeLicenceNumber: 'TRAD/DNCC/123456/2026', documents: [{ kind: 'trade_licence', reference: 'kyc/licence.pdf' }] });

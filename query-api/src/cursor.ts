@@ -5,8 +5,8 @@
  */
 import { ValidationError } from '@bdbazar/shared-kernel';
 
-/** What a part of a sort key is: `text` is any string (a tag the query compares itself). */
-export type KeyPart = 'text' | 'uuid' | 'timestamp' | 'integer' | 'number' | 'decimal';
+/** What a part of a sort key is. */
+export type KeyPart = 'uuid' | 'timestamp' | 'integer' | 'number' | 'decimal';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -18,8 +18,6 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 
 function fits(part: KeyPart, value: unknown): boolean {
   switch (part) {
-    case 'text':
-      return typeof value === 'string';
     case 'uuid':
       return typeof value === 'string' && UUID.test(value);
     case 'timestamp': {

@@ -36,14 +36,14 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
       searchProducts(db.knex, {
         q: text(query['q']),
         category: text(query['category']),
-        minPrice: numberOf(query, 'minPrice'),
-        maxPrice: numberOf(query, 'maxPrice'),
+        minPrice: numberOf(query['minPrice']),
+        maxPrice: numberOf(query['maxPrice']),
         shop: text(query['shop']),
         brand: text(query['brand']),
         inStock: booleanOf(query['inStock']),
-        minRating: numberOf(query, 'minRating'),
+        minRating: numberOf(query['minRating']),
         sort: text(query['sort']) as ProductSort | undefined,
-        limit: numberOf(query, 'limit'),
+        limit: numberOf(query['limit']),
         cursor: text(query['cursor']),
       }),
     );
@@ -60,7 +60,7 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
     if (includeHidden && authOf(res).role !== 'admin') {
       throw new ForbiddenError('Only admins see hidden reviews; leave includeHidden out to see the visible ones.', { field: 'includeHidden' });
     }
-    res.json(await listReviews(db.knex, pathParam(req, 'productId'), viewerOf(res), { includeHidden, limit: numberOf(query, 'limit'), cursor: text(query['cursor']) }));
+    res.json(await listReviews(db.knex, pathParam(req, 'productId'), viewerOf(res), { includeHidden, limit: numberOf(query['limit']), cursor: text(query['cursor']) }));
   });
 
   router.get('/v1/vendors/:vendorId/products', maybeSignedIn, catalogCaughtUp, async (req, res) => {
@@ -68,7 +68,7 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
     res.json(
       await listVendorProducts(db.knex, pathParam(req, 'vendorId'), viewerOf(res), {
         status: text(query['status']) as ProductStatus | undefined,
-        limit: numberOf(query, 'limit'),
+        limit: numberOf(query['limit']),
         cursor: text(query['cursor']),
       }),
     );
@@ -76,7 +76,7 @@ export function catalogQueryRoutes(deps: CatalogQueryDependencies): Router {
 
   router.get('/v1/shops/:id/products', catalogCaughtUp, async (req, res) => {
     const query = queryOf(req);
-    await storefront.send(req, res, () => listShopProducts(db.knex, pathParam(req, 'id'), { limit: numberOf(query, 'limit'), cursor: text(query['cursor']) }));
+    await storefront.send(req, res, () => listShopProducts(db.knex, pathParam(req, 'id'), { limit: numberOf(query['limit']), cursor: text(query['cursor']) }));
   });
 
   router.get('/v1/categories', maybeSignedIn, catalogCaughtUp, async (req, res) => {

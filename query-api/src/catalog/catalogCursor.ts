@@ -8,8 +8,6 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '@bdbazar/shared-kernel';
 import { checkedKey, encodeCursor, parseCursor, type KeyPart } from '../cursor';
 
-export type { KeyPart } from '../cursor';
-
 /** What a cursor is for: the list and sort order, and everything else that selects its items. */
 export function cursorTag(list: string, selection: Record<string, unknown>): string {
   const canonical = JSON.stringify(Object.keys(selection).sort().map((key) => [key, selection[key] ?? null]));

@@ -16,7 +16,8 @@
  */
 import { ValidationError } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
-import { cursorTag, makeCursor, readCursor, type KeyPart } from './catalogCursor';
+import type { KeyPart } from '../cursor';
+import { cursorTag, makeCursor, readCursor } from './catalogCursor';
 import { CATALOG, isoOf, productPageSize, summaryOf, SUMMARY_COLUMNS, type ProductSummary, type SummaryRow } from './catalogRows';
 import { join, searchWords, textQuery, type Fragment } from './searchQuery';
 

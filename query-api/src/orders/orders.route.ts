@@ -66,5 +66,5 @@ function viewerOf(res: Response): Viewer {
 function listQueryOf(query: Record<string, unknown>): OrderListQuery {
   const status = query['status'];
   const statuses = status === undefined ? undefined : ((Array.isArray(status) ? status : String(status).split(',')) as OrderStatus[]);
-  return { statuses, from: text(query['from']), to: text(query['to']), limit: numberOf(query, 'limit'), cursor: text(query['cursor']) };
+  return { statuses, from: text(query['from']), to: text(query['to']), limit: numberOf(query['limit']), cursor: text(query['cursor']) };
 }

@@ -27,7 +27,7 @@ export function shopQueryRoutes(deps: ShopQueryDependencies): Router {
 
   router.get('/v1/shops', shopsCaughtUp, async (req, res) => {
     const query = req.query as Record<string, string | undefined>;
-    res.json(await listShops(db.knex, { q: query['q'], division: query['division'], limit: numberOf(query, 'limit'), cursor: query['cursor'] }));
+    res.json(await listShops(db.knex, { q: query['q'], division: query['division'], limit: numberOf(query['limit']), cursor: query['cursor'] }));
   });
 
   const ownShopsOrAdmin: RequestHandler = (req, res, next) => {
@@ -40,7 +40,7 @@ export function shopQueryRoutes(deps: ShopQueryDependencies): Router {
 
   router.get('/v1/sellers/:id/shops', authenticate(deps.verifier), ownShopsOrAdmin, shopsCaughtUp, async (req, res) => {
     const query = req.query as Record<string, string | undefined>;
-    res.json(await listSellerShops(db.knex, pathParam(req, 'id'), { limit: numberOf(query, 'limit'), cursor: query['cursor'] }));
+    res.json(await listSellerShops(db.knex, pathParam(req, 'id'), { limit: numberOf(query['limit']), cursor: query['cursor'] }));
   });
 
   return router;

@@ -4,6 +4,7 @@
  */
 import type { RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
+import { ValidationError } from '../errors';
 import { inSequence, pathPrefixOf, routePrefixOf } from './prefixRouting';
 import { cacheRouteMatchers } from './routeMatcherCache';
 
@@ -102,5 +103,19 @@ function validatorOver(document: OpenApiDocument, options: OpenApiValidationOpti
     // No multipart routes: uploads go to object storage, documents travel by reference.
     fileUploader: false,
   }) as unknown as RequestHandler[];
-  return inSequence(middlewares);
+  return inSequence([...middlewares, refuseNonFiniteQueryNumbers]);
 }
+
+/**
+ * express-openapi-validator 5.6 coerces a query value such as `1e309` or `Infinity` to Infinity
+ * and lets it past the schema's `maximum`; PostgreSQL then refuses it, as a 500. No route sees one.
+ */
+const refuseNonFiniteQueryNumbers: RequestHandler = (req, _res, next) => {
+  for (const [name, value] of Object.entries(req.query)) {
+    if ((Array.isArray(value) ? value : [value]).some((item) => typeof item === 'number' && !Number.isFinite(item))) {
+      next(new ValidationError(`The query parameter ${name} must be a finite number within its documented range; ${String(value)} is not one.`, { field: name }));
+      return;
+    }
+  }
+  next();
+};

@@ -135,6 +135,19 @@ describe('the HTTP app', () => {
       expect(bad.status).toBe(400);
       expect(bad.body.errors).toEqual([{ path: '/query/verbose', message: 'must be boolean' }]);
     });
+
+    it('refuses a query number that is not finite, which the validator lets past its maximum', async () => {
+      const created = await request(app).post('/v1/things').send(validThing);
+      expect((await request(app).get(`/v1/things/${created.body.id}?within=5`)).status).toBe(200);
+      for (const value of ['1e309', 'Infinity']) {
+        const res = await request(app).get(`/v1/things/${created.body.id}?within=${value}`);
+        expect({ status: res.status, type: res.headers['content-type']?.split(';')[0], detail: res.body.detail }).toEqual({
+          status: 400,
+          type: 'application/problem+json',
+          detail: 'The query parameter within must be a finite number within its documented range; Infinity is not one.',
+        });
+      }
+    });
   });
 
   describe('when the document spans many path prefixes', () => {

@@ -44,7 +44,10 @@ export const thingsDocument: OpenApiDocument = {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } }],
       get: {
         operationId: 'getThing',
-        parameters: [{ name: 'verbose', in: 'query', schema: { type: 'boolean' } }],
+        parameters: [
+          { name: 'verbose', in: 'query', schema: { type: 'boolean' } },
+          { name: 'within', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 1000 } },
+        ],
         responses: {
           '200': { description: 'The thing', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
           default: problem,
