@@ -146,6 +146,47 @@ describeWithServer('postgres', 'the catalogue and address book copies as checkou
     }
   });
 
+  it('writes a batch of listings, details, standings and shop changes in one statement a register, each at its newest whatever the order', async () => {
+    const catalog = openCatalogCopy(db, schema);
+    const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger() });
+    const otherProductId = randomUUID();
+    try {
+      const approved = shop('active');
+      const suspended = shop('suspended');
+      const listed = product('product.ProductListed.v1', 100_000);
+      const changed = product('product.ProductDetailsChanged.v1', 150_000);
+      const published = message('product.ProductPublished.v1', `product-${productId}`, { productId, status: 'published' });
+      const unpublished = message('product.ProductUnpublished.v1', `product-${productId}`, { productId, status: 'unpublished' });
+      const other = message('product.ProductListed.v1', `product-${otherProductId}`, {
+        productId: otherProductId,
+        shopId,
+        title: 'Nakshi kantha',
+        image: null,
+        status: 'published',
+        variants: [{ sku: 'NK-1', options: {}, price: poisha(80_000), weightGrams: 900, available: 3 }],
+      });
+      const statements: string[] = [];
+      const count = (query: { sql: string }) => statements.push(query.sql);
+      db.knex.on('query', count);
+      try {
+        await bus.publish([unpublished, suspended, changed, other, listed, approved, published].map((m) => outboundMessage(m)));
+      } finally {
+        db.knex.off('query', count);
+      }
+      const writesOf = (table: string) => statements.filter((sql) => sql.includes(`insert into "${schema}".${table} `)).length;
+      // seven events, each of which wrote one or two statements before
+      expect(writesOf('products') + writesOf('product_standing') + writesOf('shops') + writesOf('variant_stock')).toBeLessThan(7);
+
+      const found = await catalog.variants([...key, { productId: otherProductId, sku: 'NK-1' }]);
+      expect(found.get(variantKey(productId, 'JS-RED'))).toMatchObject({ price: poisha(150_000), shopName: 'Mim Fashion House', notOnSale: expect.stringMatching(/unpublished/) as unknown });
+      expect(found.get(variantKey(otherProductId, 'NK-1'))).toMatchObject({ price: poisha(80_000), available: 3, notOnSale: expect.stringMatching(/not selling/) as unknown });
+      const { rows } = (await db.knex.raw(`select status, revision from "${schema}".shops`)) as { rows: Array<{ status: string; revision: number }> };
+      expect(rows).toEqual([{ status: 'suspended', revision: suspended.source.revision }]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
   it('does not keep a read that was under way when the copy changed', async () => {
     const catalog = openCatalogCopy(db, schema, { cacheTtlMs: 60_000 });
     const consumer = await startCopiesConsumer({ db, schema, transport: bus, logger: silentLogger(), kept: { catalog, addressBooks: openAddressBookCopy(db, schema) } });

@@ -106,89 +106,110 @@ const STOCK_EVENTS = new Set([
 
 const STANDING_EVENTS = new Set(['product.ProductPublished.v1', 'product.ProductUnpublished.v1', 'product.ProductArchived.v1', 'product.ProductRemoved.v1']);
 
-/** Stock levels gathered from several events, for one statement: of each variant, the newest. */
-export interface StockLevels {
-  add(productId: string, revision: number, levels: ReadonlyArray<{ sku: string; available: number }>): void;
-  /** Writes what was gathered (each level only over an older one) and forgets it. */
-  write(trx: Knex.Transaction, schema: string): Promise<void>;
-}
+/** A register's row with the revision it was set from: of several for one key, the newest is written. */
+type Versioned = { revision: number } & Record<string, unknown>;
 
-export function gatherStockLevels(): StockLevels {
-  const newest = new Map<string, { product_id: string; sku: string; available: number; revision: number }>();
-  return {
-    add(productId, revision, levels) {
-      for (const { sku, available } of levels) {
-        const key = `${productId}:${sku}`;
-        if ((newest.get(key)?.revision ?? -1) < revision) newest.set(key, { product_id: productId, sku, available, revision });
-      }
-    },
-    async write(trx, schema) {
-      if (newest.size === 0) return;
-      const rows = [...newest.values()];
-      newest.clear();
-      await trx.raw(
-        `insert into ${quoteIdentifier(schema)}.variant_stock as v (product_id, sku, available, revision)
-         select l.product_id, l.sku, l.available, l.revision from jsonb_to_recordset(?::jsonb) as l(product_id uuid, sku text, available integer, revision integer)
-         on conflict (product_id, sku) do update set available = excluded.available, revision = excluded.revision where v.revision < excluded.revision`,
-        [JSON.stringify(rows)],
-      );
-    },
-  };
+/** Rows of one register gathered from several events, by key, the newest of each. */
+class NewestRows {
+  private readonly rows = new Map<string, Versioned>();
+  constructor(
+    /** The upsert of many rows at once: `?` is the JSON array of the rows. */
+    private readonly upsert: (s: string) => string,
+  ) {}
+
+  add(key: string, row: Versioned): void {
+    if ((this.rows.get(key)?.revision ?? -1) < row.revision) this.rows.set(key, row);
+  }
+
+  async write(trx: Knex.Transaction, s: string): Promise<void> {
+    if (this.rows.size === 0) return;
+    const rows = [...this.rows.values()];
+    this.rows.clear();
+    await trx.raw(this.upsert(s), [JSON.stringify(rows)]);
+  }
 }
 
 /**
- * Applies one product.*.v1 or shop.*.v1 event, inside the consumer's transaction; its stock levels
- * go to `stock`, which the caller writes.
+ * The writes of a batch of catalogue events, gathered so that the batch costs one statement a
+ * register (shops, product details, standing, stock) rather than one or two an event. Each
+ * register keeps, of every key, the row of the newest revision, and writes it only over an older
+ * one: the same outcome as applying the events one by one, in any order.
  */
-export async function applyCatalogEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock: StockLevels): Promise<void> {
-  const s = quoteIdentifier(schema);
-  const revision = event.source.revision;
-  const data = event.data as Record<string, Knex.Value>;
-  const v = (key: string): Knex.Value => data[key] ?? null;
-  if (event.type.startsWith('shop.')) {
-    await trx.raw(
-      `insert into ${s}.shops as s (shop_id, owner_id, name, status, division, district, revision) values (?, ?, ?, ?, ?, ?, ?)
-       on conflict (shop_id) do update set owner_id = excluded.owner_id, name = excluded.name, status = excluded.status,
-         division = excluded.division, district = excluded.district, revision = excluded.revision
-       where s.revision < excluded.revision`,
-      [v('shopId'), v('ownerId'), v('name'), v('status'), v('division') ?? '', v('district') ?? '', revision],
-    );
-    return;
-  }
-  if (!event.type.startsWith('product.')) return;
-  const productId = v('productId');
-  const setStanding = (status: Knex.Value) =>
-    trx.raw(
-      `insert into ${s}.product_standing as p (product_id, status, revision) values (?, ?, ?)
-       on conflict (product_id) do update set status = excluded.status, revision = excluded.revision where p.revision < excluded.revision`,
-      [productId, status, revision],
-    );
-  const setStock = (levels: ReadonlyArray<{ sku: string; available: number }>) => stock.add(productId as string, revision, levels);
+export interface CatalogWrites {
+  /** Gathers what a product.*.v1 or shop.*.v1 event sets (other events set nothing). */
+  add(event: IntegrationEvent): void;
+  /** Writes what was gathered and forgets it. */
+  write(trx: Knex.Transaction, schema: string): Promise<void>;
+}
 
-  if (event.type === 'product.ProductListed.v1' || event.type === 'product.ProductDetailsChanged.v1') {
-    const incoming = data['variants'] as unknown as VariantMessage[];
-    const variants: CopiedVariant[] = incoming.map((m) => ({ sku: m.sku, options: m.options ?? {}, price: m.price, weightGrams: m.weightGrams }));
-    await trx.raw(
-      `insert into ${s}.products as p (product_id, shop_id, title, image, variants, revision) values (?, ?, ?, ?, ?::jsonb, ?)
-       on conflict (product_id) do update set title = excluded.title, image = excluded.image, variants = excluded.variants, revision = excluded.revision
-       where p.revision < excluded.revision`,
-      [productId, v('shopId'), v('title'), v('image'), JSON.stringify(variants), revision],
-    );
-    await setStanding(v('status'));
-    setStock(incoming.map(({ sku, available }) => ({ sku, available })));
-    return;
-  }
-  if (STANDING_EVENTS.has(event.type)) {
-    await setStanding(v('status'));
-    return;
-  }
-  if (STOCK_EVENTS.has(event.type)) {
-    setStock(
-      event.type === 'product.StockAdjusted.v1'
-        ? [{ sku: data['sku'] as string, available: data['available'] as number }]
-        : ((data['levels'] as unknown as Array<{ sku: string; available: number }> | undefined) ?? []),
-    );
-  }
+export function gatherCatalogWrites(): CatalogWrites {
+  const shops = new NewestRows(
+    (s) => `insert into ${s}.shops as t (shop_id, owner_id, name, status, division, district, revision)
+      select r.shop_id, r.owner_id, r.name, r.status, r.division, r.district, r.revision
+        from jsonb_to_recordset(?::jsonb) as r(shop_id uuid, owner_id uuid, name text, status text, division text, district text, revision integer)
+      on conflict (shop_id) do update set owner_id = excluded.owner_id, name = excluded.name, status = excluded.status,
+        division = excluded.division, district = excluded.district, revision = excluded.revision
+      where t.revision < excluded.revision`,
+  );
+  const products = new NewestRows(
+    (s) => `insert into ${s}.products as t (product_id, shop_id, title, image, variants, revision)
+      select r.product_id, r.shop_id, r.title, r.image, r.variants, r.revision
+        from jsonb_to_recordset(?::jsonb) as r(product_id uuid, shop_id uuid, title text, image text, variants jsonb, revision integer)
+      on conflict (product_id) do update set title = excluded.title, image = excluded.image, variants = excluded.variants, revision = excluded.revision
+      where t.revision < excluded.revision`,
+  );
+  const standing = new NewestRows(
+    (s) => `insert into ${s}.product_standing as t (product_id, status, revision)
+      select r.product_id, r.status, r.revision from jsonb_to_recordset(?::jsonb) as r(product_id uuid, status text, revision integer)
+      on conflict (product_id) do update set status = excluded.status, revision = excluded.revision where t.revision < excluded.revision`,
+  );
+  const stock = new NewestRows(
+    (s) => `insert into ${s}.variant_stock as t (product_id, sku, available, revision)
+      select r.product_id, r.sku, r.available, r.revision from jsonb_to_recordset(?::jsonb) as r(product_id uuid, sku text, available integer, revision integer)
+      on conflict (product_id, sku) do update set available = excluded.available, revision = excluded.revision where t.revision < excluded.revision`,
+  );
+
+  return {
+    add(event) {
+      const revision = event.source.revision;
+      const data = event.data as Record<string, unknown>;
+      const v = (key: string): unknown => data[key] ?? null;
+      if (event.type.startsWith('shop.')) {
+        const shopId = v('shopId') as string;
+        shops.add(shopId, { shop_id: shopId, owner_id: v('ownerId'), name: v('name'), status: v('status'), division: v('division') ?? '', district: v('district') ?? '', revision });
+        return;
+      }
+      if (!event.type.startsWith('product.')) return;
+      const productId = v('productId') as string;
+      const setStock = (levels: ReadonlyArray<{ sku: string; available: number }>) => {
+        for (const { sku, available } of levels) stock.add(`${productId}:${sku}`, { product_id: productId, sku, available, revision });
+      };
+      if (event.type === 'product.ProductListed.v1' || event.type === 'product.ProductDetailsChanged.v1') {
+        const incoming = data['variants'] as VariantMessage[];
+        const variants: CopiedVariant[] = incoming.map((m) => ({ sku: m.sku, options: m.options ?? {}, price: m.price, weightGrams: m.weightGrams }));
+        products.add(productId, { product_id: productId, shop_id: v('shopId'), title: v('title'), image: v('image'), variants, revision });
+        standing.add(productId, { product_id: productId, status: v('status'), revision });
+        setStock(incoming.map(({ sku, available }) => ({ sku, available })));
+        return;
+      }
+      if (STANDING_EVENTS.has(event.type)) {
+        standing.add(productId, { product_id: productId, status: v('status'), revision });
+        return;
+      }
+      if (STOCK_EVENTS.has(event.type)) {
+        setStock(
+          event.type === 'product.StockAdjusted.v1'
+            ? [{ sku: data['sku'] as string, available: data['available'] as number }]
+            : ((data['levels'] as Array<{ sku: string; available: number }> | undefined) ?? []),
+        );
+      }
+    },
+    async write(trx, schema) {
+      const s = quoteIdentifier(schema);
+      // A product's row refers to its shop: shops first (no foreign key, but a reader joins them).
+      for (const register of [shops, products, standing, stock]) await register.write(trx, s);
+    },
+  };
 }
 
 export interface CatalogCopy {

@@ -2,15 +2,9 @@
 import { startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
 import type { Knex } from 'knex';
 import { ADDRESS_BOOK_EVENT_TYPES, applyAddressBookEvent, type AddressBookCopy } from './addressBookCopy';
-import { applyCatalogEvent, catalogChangeOf, gatherStockLevels, type CatalogCopy, type StockLevels } from './catalogCopy';
+import { catalogChangeOf, gatherCatalogWrites, type CatalogCopy } from './catalogCopy';
 
 export const COPIES_CONSUMER = 'order-service.copies';
-
-/** Applies one event to the copies; its stock levels are gathered in `stock` for the caller to write. */
-async function applyCopiedEvent(trx: Knex.Transaction, schema: string, event: IntegrationEvent, stock: StockLevels): Promise<void> {
-  if (event.type.startsWith('account.')) await applyAddressBookEvent(trx, schema, event);
-  else await applyCatalogEvent(trx, schema, event, stock);
-}
 
 /** What a process keeps of the copies it reads. */
 export interface KeptCopies {
@@ -35,14 +29,15 @@ export function startCopiesConsumer(options: {
     prefetch: 20,
     // Each message is an independent upsert guarded by its revision, its cache effects wait for
     // the commit: safe to share a transaction (a failed batch is applied again message by message).
-    // The stock levels of a batch (most of its messages: every reservation) go in one statement.
+    // The catalogue's writes of a batch go in one statement a register (see gatherCatalogWrites).
     handleBatch: async (events, trx) => {
-      const stock = gatherStockLevels();
+      const catalog = gatherCatalogWrites();
       for (const event of events) {
-        await applyCopiedEvent(trx, options.schema, event, stock);
+        if (event.type.startsWith('account.')) await applyAddressBookEvent(trx, options.schema, event);
+        else catalog.add(event);
         if (kept) forgetOnCommit(kept, event, trx);
       }
-      await stock.write(trx, options.schema);
+      await catalog.write(trx, options.schema);
     },
     logger: options.logger,
   });
