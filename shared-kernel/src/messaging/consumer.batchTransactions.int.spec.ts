@@ -249,7 +249,58 @@ function inProcessSuite(open: () => Promise<Database>): void {
   it('refuses two kinds of handler at once', async () => {
     await expect(
       startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, handler: async () => undefined, handleBatch: async () => undefined, logger: testLogger() }),
-    ).rejects.toThrow(/exactly one of handler, handleBatch and idempotentHandler/);
+    ).rejects.toThrow(/exactly one of handler, handleBatch, idempotentHandler and idempotentBatchHandler/);
+    await expect(
+      startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, idempotentHandler: async () => undefined, idempotentBatchHandler: async () => undefined, logger: testLogger() }),
+    ).rejects.toThrow(/exactly one of/);
+  });
+
+  it('hands an idempotent batch handler the messages of each batch at once, outside any transaction, and a failed batch one at a time', async () => {
+    const sent = events(30);
+    const poison = sent[20]!;
+    const recorder = await countingHandler(db, schema, { poison: [poison.messageId] });
+    const batches: string[][] = [];
+    consumer = await startConsumer({
+      name: CONSUMER,
+      routingKeys: ['test.#'],
+      db,
+      schema,
+      transport: bus,
+      prefetch: 50,
+      maxAttempts: 2,
+      logger: testLogger(),
+      // Its statements commit by themselves: the counting handler is given the pool, not a transaction.
+      idempotentBatchHandler: async (batch) => {
+        batches.push(batch.map((event) => event.messageId));
+        for (const event of batch) await recorder.handler(event, db.knex as unknown as Knex.Transaction);
+      },
+    });
+
+    await publish(sent.slice(0, 10));
+    await publish(sent.slice(10));
+
+    expect(transactions.begins()).toBe(0);
+    expect(bus.deadLetters(CONSUMER).map((letter) => letter.messageId)).toEqual([poison.messageId]);
+    const good = sent.filter((event) => event !== poison);
+    // Every good message applied; those that ran before the poison one in its batch ran again alone (their effects are idempotent).
+    const applied = await recorder.applied();
+    expect(applied.map((row) => row.message_id)).toEqual(idsOf(sent)); // the poison one wrote its row before it threw
+    expect(batches.filter((batch) => batch.length > 1).length).toBeGreaterThan(0);
+    expect(batches.filter((batch) => batch.includes(poison.messageId) && batch.length === 1).length).toBe(2);
+    const failedBatch = batches.find((batch) => batch.length > 1 && batch.includes(poison.messageId))!;
+    for (const row of applied) {
+      if (row.message_id === poison.messageId) continue;
+      expect(row.times).toBe(failedBatch.indexOf(row.message_id) >= 0 && failedBatch.indexOf(row.message_id) < failedBatch.indexOf(poison.messageId) ? 2 : 1);
+    }
+    // Recorded in the inbox after the handler, without waiting for it: the good ones, not the poison one.
+    await eventually('the good ones recorded', async () => (await inboxIds(db, schema, CONSUMER)).length, (n) => n === good.length);
+    expect(await inboxIds(db, schema, CONSUMER)).toEqual(idsOf(good));
+    expect(consumer.status()).toMatchObject({ applied: 29, duplicates: 0, failures: 2 });
+
+    // A redelivery runs the handler again (it changes nothing) and counts as a duplicate.
+    await publish([sent[0]!]);
+    await eventually('the redelivery counted', async () => consumer!.status().duplicates, (n) => n === 1);
+    expect(batches.at(-1)).toEqual([sent[0]!.messageId]);
   });
 
   it('refuses the option for an idempotent handler', async () => {

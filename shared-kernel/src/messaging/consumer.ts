@@ -36,6 +36,13 @@
  * RECORD_LINGER_MS share one statement, committed without waiting for the WAL flush. A record lost
  * in a crash, or to a failed insert (logged, and shown as the consumer's last error), only makes a
  * redelivery count as applied; the handler's effects are durable by themselves.
+ *
+ * `idempotentBatchHandler` is the same for a batch: the messages being handled at once (gathered
+ * as for `handleBatch`) are given together, outside any transaction, redeliveries included. For
+ * effects that are idempotent and independent of the order in which messages arrive (upserts
+ * guarded by the revision they were set from), written with a few statements for the whole batch:
+ * no BEGIN, no COMMIT and no inbox statement of its own before the acknowledgement. A failed batch
+ * is handled again one message at a time, so that only the bad message goes back to the transport.
  */
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
@@ -59,6 +66,9 @@ export type IntegrationEventBatchHandler = (events: readonly IntegrationEvent[],
 /** A handler whose effects are idempotent by themselves and live outside this database's transaction. */
 export type IdempotentEventHandler = (event: IntegrationEvent) => Promise<void>;
 
+/** The same for the messages handled at once, given together, whose effects also do not depend on their order. */
+export type IdempotentEventBatchHandler = (events: readonly IntegrationEvent[]) => Promise<void>;
+
 export interface ConsumerOptions {
   /** Stable and unique per consumer: the queue's name and the inbox key. */
   name: string;
@@ -80,6 +90,8 @@ export interface ConsumerOptions {
   handleBatch?: IntegrationEventBatchHandler;
   /** Or: runs outside any transaction; the message is recorded after it (see the top of this file). */
   idempotentHandler?: IdempotentEventHandler;
+  /** Or: the messages of each batch at once, outside any transaction; each is recorded after it (see the top of this file). */
+  idempotentBatchHandler?: IdempotentEventBatchHandler;
   /** Deliveries of one message before it is dead-lettered. Default 5. */
   maxAttempts?: number;
   /** Messages handled at once (and held unacknowledged). Default 10; 1 keeps queue order. */
@@ -126,11 +138,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const logger = options.logger ?? createLogger({ name: `bdbazar.messaging.consumer.${options.name}` });
   const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, skipped: 0, lastError: null };
 
-  if ([options.handler, options.handleBatch, options.idempotentHandler].filter((given) => given !== undefined).length !== 1) {
-    throw new Error(`Consumer '${options.name}' needs exactly one of handler, handleBatch and idempotentHandler.`);
+  const handlersGiven = [options.handler, options.handleBatch, options.idempotentHandler, options.idempotentBatchHandler].filter((given) => given !== undefined);
+  if (handlersGiven.length !== 1) {
+    throw new Error(`Consumer '${options.name}' needs exactly one of handler, handleBatch, idempotentHandler and idempotentBatchHandler.`);
   }
-  if (options.batchTransactions && options.idempotentHandler) {
-    throw new Error(`Consumer '${options.name}': batchTransactions applies to a handler, not to an idempotentHandler (whose records are batched anyway).`);
+  if (options.batchTransactions && !options.handler) {
+    throw new Error(`Consumer '${options.name}': batchTransactions applies to a handler, not to a batch or idempotent handler (whose messages are batched anyway).`);
   }
   /**
    * Records message ids in the inbox with one statement; for each, whether it was new (of an id
@@ -156,7 +169,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   /** Runs an idempotent handler; the message counts once its record lands. */
   const handleOutside = async (message: InboundMessage, handler: IdempotentEventHandler): Promise<void> => {
     await handler(message.event);
-    inboxRecords.add(message.messageId).then(
+    recordHandled(message);
+  };
+  /** An idempotent handler's message is done: it counts once its record lands. */
+  const recordHandled = (message: InboundMessage): void => {
+    void inboxRecords.add(message.messageId).then(
       (fresh) => {
         if (fresh) status.applied += 1;
         else status.duplicates += 1;
@@ -188,6 +205,34 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   // What each message of a failed batch is told: handle it again by itself.
   const AGAIN_ALONE = Symbol('again alone');
+  const { idempotentBatchHandler } = options;
+  const idempotentBatches = idempotentBatchHandler
+    ? createMicroBatcher<InboundMessage, true | typeof AGAIN_ALONE>({
+        maxBatchSize: spec.prefetch,
+        flush: async (messages) => {
+          // Alone anyway: its error is its own.
+          if (messages.length === 1) {
+            await idempotentBatchHandler([messages[0]!.event]);
+            return [true];
+          }
+          try {
+            await idempotentBatchHandler(messages.map((message) => message.event));
+            return messages.map(() => true as const);
+          } catch (error) {
+            logger.info(
+              { consumer: spec.name, messages: messages.length, messageIds: messages.map((message) => message.messageId), error: errorMessage(error) },
+              'Consumer: a batch failed; each of its messages is handled again by itself',
+            );
+            return messages.map(() => AGAIN_ALONE);
+          }
+        },
+      })
+    : null;
+  /** Runs an idempotent batch handler for the message, with the others handled at the same time. */
+  const handleInBatch = async (message: InboundMessage, batches: NonNullable<typeof idempotentBatches>, handler: IdempotentEventBatchHandler): Promise<void> => {
+    if ((await batches.add(message)) === AGAIN_ALONE) await handler([message.event]);
+    recordHandled(message);
+  };
   const batchedTransactions =
     applyInTransaction && (options.batchTransactions || handleBatch)
       ? createMicroBatcher<InboundMessage, boolean | typeof AGAIN_ALONE>({
@@ -231,6 +276,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     }
     try {
       if (options.idempotentHandler) return await handleOutside(message, options.idempotentHandler);
+      if (idempotentBatches && idempotentBatchHandler) return await handleInBatch(message, idempotentBatches, idempotentBatchHandler);
       const applied = await handleInTransaction(message, applyInTransaction!);
       if (applied) status.applied += 1;
       else status.duplicates += 1;
@@ -253,6 +299,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     stop: async () => {
       await subscription.stop();
       await batchedTransactions?.drain();
+      await idempotentBatches?.drain();
       await inboxRecords.drain();
     },
   };

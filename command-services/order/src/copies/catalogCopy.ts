@@ -121,11 +121,11 @@ class NewestRows {
     if ((this.rows.get(key)?.revision ?? -1) < row.revision) this.rows.set(key, row);
   }
 
-  async write(trx: Knex.Transaction, s: string): Promise<void> {
+  async write(db: Knex | Knex.Transaction, s: string): Promise<void> {
     if (this.rows.size === 0) return;
     const rows = [...this.rows.values()];
     this.rows.clear();
-    await trx.raw(this.upsert(s), [JSON.stringify(rows)]);
+    await db.raw(this.upsert(s), [JSON.stringify(rows)]);
   }
 }
 
@@ -138,8 +138,8 @@ class NewestRows {
 export interface CatalogWrites {
   /** Gathers what a product.*.v1 or shop.*.v1 event sets (other events set nothing). */
   add(event: IntegrationEvent): void;
-  /** Writes what was gathered and forgets it. */
-  write(trx: Knex.Transaction, schema: string): Promise<void>;
+  /** Writes what was gathered and forgets it: a statement a register, each committed by itself unless `db` is a transaction. */
+  write(db: Knex | Knex.Transaction, schema: string): Promise<void>;
 }
 
 export function gatherCatalogWrites(): CatalogWrites {
@@ -204,10 +204,10 @@ export function gatherCatalogWrites(): CatalogWrites {
         );
       }
     },
-    async write(trx, schema) {
+    async write(db, schema) {
       const s = quoteIdentifier(schema);
       // A product's row refers to its shop: shops first (no foreign key, but a reader joins them).
-      for (const register of [shops, products, standing, stock]) await register.write(trx, s);
+      for (const register of [shops, products, standing, stock]) await register.write(db, s);
     },
   };
 }

@@ -1,6 +1,5 @@
 /** Keeps the order service's copies (products, shops, buyers' address books) from other services' integration events. */
 import { startConsumer, type Consumer, type Database, type IntegrationEvent, type Logger, type Transport } from '@bdbazar/shared-kernel';
-import type { Knex } from 'knex';
 import { ADDRESS_BOOK_EVENT_TYPES, applyAddressBookEvent, type AddressBookCopy } from './addressBookCopy';
 import { catalogChangeOf, gatherCatalogWrites, type CatalogCopy } from './catalogCopy';
 
@@ -27,33 +26,34 @@ export function startCopiesConsumer(options: {
     db: options.db,
     transport: options.transport,
     prefetch: 20,
-    // Each message is an independent upsert guarded by its revision, its cache effects wait for
-    // the commit: safe to share a transaction (a failed batch is applied again message by message).
-    // The catalogue's writes of a batch go in one statement a register (see gatherCatalogWrites).
-    handleBatch: async (events, trx) => {
+    // Every write is an upsert guarded by the revision it was set from (an erased account stays
+    // erased): applying a message again, or messages in any order, leaves the same copies. So a
+    // batch needs no transaction: one statement a catalogue register (see gatherCatalogWrites),
+    // address-book changes in a small transaction of their own, and what this process kept of a
+    // copy forgotten once its change is written.
+    idempotentBatchHandler: async (events) => {
       const catalog = gatherCatalogWrites();
-      for (const event of events) {
-        if (event.type.startsWith('account.')) await applyAddressBookEvent(trx, options.schema, event);
-        else catalog.add(event);
-        if (kept) forgetOnCommit(kept, event, trx);
+      const accountEvents = events.filter((event) => event.type.startsWith('account.'));
+      for (const event of events) if (!event.type.startsWith('account.')) catalog.add(event);
+      if (accountEvents.length > 0) {
+        await options.db.knex.transaction(async (trx) => {
+          for (const event of accountEvents) await applyAddressBookEvent(trx, options.schema, event);
+        });
       }
-      await catalog.write(trx, options.schema);
+      await catalog.write(options.db.knex, options.schema);
+      if (kept) for (const event of events) forgetChanged(kept, event);
     },
     logger: options.logger,
   });
 }
 
-/** What this process keeps of a copy that the event changes, dropped once the change is committed. */
-function forgetOnCommit(kept: KeptCopies, event: IntegrationEvent, trx: Knex.Transaction): void {
+/**
+ * What this process keeps of a copy that the event changed, dropped once the change is written
+ * (forgetting sooner could let a read of the old row be kept again).
+ */
+function forgetChanged(kept: KeptCopies, event: IntegrationEvent): void {
   const catalogChange = catalogChangeOf(event);
   const accountId = event.type.startsWith('account.') ? (event.data as { accountId?: unknown }).accountId : undefined;
-  if (!catalogChange && typeof accountId !== 'string') return;
-  // After the commit: forgetting sooner could let a read of the old row be kept again.
-  void trx.executionPromise.then(
-    () => {
-      if (catalogChange) kept.catalog.forget(catalogChange);
-      if (typeof accountId === 'string') kept.addressBooks.forget(accountId);
-    },
-    () => undefined,
-  );
+  if (catalogChange) kept.catalog.forget(catalogChange);
+  if (typeof accountId === 'string') kept.addressBooks.forget(accountId);
 }
