@@ -184,7 +184,7 @@ describe('the in-process bus', () => {
     });
 
     it('needs exactly one kind of handler', async () => {
-      await expect(startConsumer({ name: 'test.neither', routingKeys: ['test.#'], db, schema, transport: bus })).rejects.toThrow('needs exactly one of handler, handleBatch and idempotentHandler');
+      await expect(startConsumer({ name: 'test.neither', routingKeys: ['test.#'], db, schema, transport: bus })).rejects.toThrow('needs exactly one of handler, handleBatch, idempotentHandler and idempotentBatchHandler');
     });
   });
 });
