@@ -107,6 +107,9 @@ function inProcessSuite(open: () => Promise<Database>): void {
   const start = (handler: ConsumerOptions['handler'], extra: Partial<ConsumerOptions> = {}) =>
     startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, prefetch: 50, handler, batchTransactions: true, logger: testLogger(), ...extra });
   const publish = (messages: readonly IntegrationEvent[]) => bus.publish(messages.map((event) => outboundMessage(event)));
+  /** A consumer whose batch handler is given in `handlers`, two attempts a message. */
+  const startBatchHandling = (handlers: Pick<ConsumerOptions, 'handleBatch' | 'idempotentBatchHandler'>) =>
+    startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, prefetch: 50, maxAttempts: 2, logger: testLogger(), ...handlers });
 
   it('applies 50 messages delivered at once in far fewer transactions than messages, each once, with a synchronous commit', async () => {
     const recorder = await countingHandler(db, schema);
@@ -217,15 +220,7 @@ function inProcessSuite(open: () => Promise<Database>): void {
     const poison = sent[20]!;
     const recorder = await countingHandler(db, schema, { poison: [poison.messageId] });
     const batches: string[][] = [];
-    consumer = await startConsumer({
-      name: CONSUMER,
-      routingKeys: ['test.#'],
-      db,
-      schema,
-      transport: bus,
-      prefetch: 50,
-      maxAttempts: 2,
-      logger: testLogger(),
+    consumer = await startBatchHandling({
       handleBatch: async (batch, trx) => {
         batches.push(batch.map((event) => event.messageId));
         for (const event of batch) await recorder.handler(event, trx);
@@ -260,15 +255,7 @@ function inProcessSuite(open: () => Promise<Database>): void {
     const poison = sent[20]!;
     const recorder = await countingHandler(db, schema, { poison: [poison.messageId] });
     const batches: string[][] = [];
-    consumer = await startConsumer({
-      name: CONSUMER,
-      routingKeys: ['test.#'],
-      db,
-      schema,
-      transport: bus,
-      prefetch: 50,
-      maxAttempts: 2,
-      logger: testLogger(),
+    consumer = await startBatchHandling({
       // Its statements commit by themselves: the counting handler is given the pool, not a transaction.
       idempotentBatchHandler: async (batch) => {
         batches.push(batch.map((event) => event.messageId));

@@ -205,28 +205,38 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   // What each message of a failed batch is told: handle it again by itself.
   const AGAIN_ALONE = Symbol('again alone');
+  /**
+   * The messages handled at once, gathered (up to prefetch) and given to `together`; a batch of
+   * one goes to `alone`, whose error is its own. When a batch of several fails, each of its
+   * messages is told to be handled again by itself.
+   */
+  const batching = <R>(together: (messages: readonly InboundMessage[]) => Promise<R[]>, alone: (message: InboundMessage) => Promise<R>, whenFailed: string) =>
+    createMicroBatcher<InboundMessage, R | typeof AGAIN_ALONE>({
+      maxBatchSize: spec.prefetch,
+      flush: async (messages) => {
+        if (messages.length === 1) return [await alone(messages[0]!)];
+        try {
+          return await together(messages);
+        } catch (error) {
+          logger.info({ consumer: spec.name, messages: messages.length, messageIds: messages.map((message) => message.messageId), error: errorMessage(error) }, whenFailed);
+          return messages.map(() => AGAIN_ALONE);
+        }
+      },
+    });
+
   const { idempotentBatchHandler } = options;
   const idempotentBatches = idempotentBatchHandler
-    ? createMicroBatcher<InboundMessage, true | typeof AGAIN_ALONE>({
-        maxBatchSize: spec.prefetch,
-        flush: async (messages) => {
-          // Alone anyway: its error is its own.
-          if (messages.length === 1) {
-            await idempotentBatchHandler([messages[0]!.event]);
-            return [true];
-          }
-          try {
-            await idempotentBatchHandler(messages.map((message) => message.event));
-            return messages.map(() => true as const);
-          } catch (error) {
-            logger.info(
-              { consumer: spec.name, messages: messages.length, messageIds: messages.map((message) => message.messageId), error: errorMessage(error) },
-              'Consumer: a batch failed; each of its messages is handled again by itself',
-            );
-            return messages.map(() => AGAIN_ALONE);
-          }
+    ? batching(
+        async (messages) => {
+          await idempotentBatchHandler(messages.map((message) => message.event));
+          return messages.map(() => true as const);
         },
-      })
+        async (message) => {
+          await idempotentBatchHandler([message.event]);
+          return true as const;
+        },
+        'Consumer: a batch failed; each of its messages is handled again by itself',
+      )
     : null;
   /** Runs an idempotent batch handler for the message, with the others handled at the same time. */
   const handleInBatch = async (message: InboundMessage, batches: NonNullable<typeof idempotentBatches>, handler: IdempotentEventBatchHandler): Promise<void> => {
@@ -235,31 +245,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   };
   const batchedTransactions =
     applyInTransaction && (options.batchTransactions || handleBatch)
-      ? createMicroBatcher<InboundMessage, boolean | typeof AGAIN_ALONE>({
-          maxBatchSize: spec.prefetch,
-          flush: async (messages) => {
-            // Alone anyway: its error is its own, and running it again would change nothing.
-            if (messages.length === 1) return [await handleAlone(messages[0]!, applyInTransaction)];
-            try {
-              return await options.db.knex.transaction(async (trx) => {
-                const applied = await recordInInbox(
-                  trx,
-                  messages.map((message) => message.messageId),
-                  'in-transaction',
-                );
-                const fresh = messages.filter((_, i) => applied[i]).map((message) => message.event);
-                if (fresh.length > 0) await applyInTransaction(fresh, trx);
-                return applied;
-              });
-            } catch (error) {
-              logger.info(
-                { consumer: spec.name, messages: messages.length, messageIds: messages.map((message) => message.messageId), error: errorMessage(error) },
-                'Consumer: a batch transaction failed; each of its messages is handled again in its own transaction',
+      ? batching(
+          (messages) =>
+            options.db.knex.transaction(async (trx) => {
+              const applied = await recordInInbox(
+                trx,
+                messages.map((message) => message.messageId),
+                'in-transaction',
               );
-              return messages.map(() => AGAIN_ALONE);
-            }
-          },
-        })
+              const fresh = messages.filter((_, i) => applied[i]).map((message) => message.event);
+              if (fresh.length > 0) await applyInTransaction(fresh, trx);
+              return applied;
+            }),
+          // Running a lone message again would change nothing.
+          (message) => handleAlone(message, applyInTransaction),
+          'Consumer: a batch transaction failed; each of its messages is handled again in its own transaction',
+        )
       : null;
   const handleInTransaction = async (message: InboundMessage, apply: IntegrationEventBatchHandler): Promise<boolean> => {
     if (!batchedTransactions) return handleAlone(message, apply);
