@@ -225,22 +225,24 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     });
 
   const { idempotentBatchHandler } = options;
+  /** One message by itself through the idempotent batch handler. */
+  const idempotentlyAlone = async (message: InboundMessage): Promise<true> => {
+    await idempotentBatchHandler!([message.event]);
+    return true;
+  };
   const idempotentBatches = idempotentBatchHandler
     ? batching(
         async (messages) => {
           await idempotentBatchHandler(messages.map((message) => message.event));
           return messages.map(() => true as const);
         },
-        async (message) => {
-          await idempotentBatchHandler([message.event]);
-          return true as const;
-        },
+        idempotentlyAlone,
         'Consumer: a batch failed; each of its messages is handled again by itself',
       )
     : null;
-  /** Runs an idempotent batch handler for the message, with the others handled at the same time. */
-  const handleInBatch = async (message: InboundMessage, batches: NonNullable<typeof idempotentBatches>, handler: IdempotentEventBatchHandler): Promise<void> => {
-    if ((await batches.add(message)) === AGAIN_ALONE) await handler([message.event]);
+  /** Runs the idempotent batch handler for the message, with the others handled at the same time. */
+  const handleInBatch = async (message: InboundMessage, batches: NonNullable<typeof idempotentBatches>): Promise<void> => {
+    if ((await batches.add(message)) === AGAIN_ALONE) await idempotentlyAlone(message);
     recordHandled(message);
   };
   const batchedTransactions =
@@ -277,7 +279,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     }
     try {
       if (options.idempotentHandler) return await handleOutside(message, options.idempotentHandler);
-      if (idempotentBatches && idempotentBatchHandler) return await handleInBatch(message, idempotentBatches, idempotentBatchHandler);
+      if (idempotentBatches) return await handleInBatch(message, idempotentBatches);
       const applied = await handleInTransaction(message, applyInTransaction!);
       if (applied) status.applied += 1;
       else status.duplicates += 1;

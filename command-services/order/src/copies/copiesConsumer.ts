@@ -33,8 +33,11 @@ export function startCopiesConsumer(options: {
     // copy forgotten once its change is written.
     idempotentBatchHandler: async (events) => {
       const catalog = gatherCatalogWrites();
-      const accountEvents = events.filter((event) => event.type.startsWith('account.'));
-      for (const event of events) if (!event.type.startsWith('account.')) catalog.add(event);
+      const accountEvents: IntegrationEvent[] = [];
+      for (const event of events) {
+        if (event.type.startsWith('account.')) accountEvents.push(event);
+        else catalog.add(event);
+      }
       if (accountEvents.length > 0) {
         await options.db.knex.transaction(async (trx) => {
           for (const event of accountEvents) await applyAddressBookEvent(trx, options.schema, event);
