@@ -26,7 +26,7 @@ export const SQLSTATE = {
   uniqueViolation: '23505',
 } as const;
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export function schemaSql(schema: string): string {
   assertSchemaName(schema);
@@ -48,6 +48,10 @@ create table if not exists ${s}.streams (
   custom_metadata    jsonb,
   metadata_revision  bigint   not null default -1
 );
+
+-- The stores that subscribe, each renewing its row while open: a writer announces its commits
+-- (NOTIFY) only while another store may listen (listenerRegistry.ts). Version 4.
+create table if not exists ${s}.listeners (instance_id text primary key, seen_at timestamptz not null);
 
 create table if not exists ${s}.events (
   transaction_id   xid8        not null default pg_current_xact_id(),
@@ -156,21 +160,13 @@ declare
   v_rev bigint;
   v_state smallint;
 begin
-  -- The events in one pass over their text. Each -> on a json value parses its whole text again:
-  -- reading id, type, data and metadata that way parsed every event seven times. A json column
-  -- of json_to_recordset keeps the value's text as written, but turns a JSON null into SQL null:
-  -- coalesce gives it back, as -> did (data may be null).
-  select array_agg(x.id order by x.ord), array_agg(x.type order by x.ord),
-         array_agg(coalesce(x.data, 'null'::json) order by x.ord), array_agg(coalesce(x.metadata, 'null'::json) order by x.ord)
-    into v_ids, v_types, v_data, v_metadata
-    from rows from (json_to_recordset(p_events) as (id uuid, type text, data json, metadata json)) with ordinality as x(id, type, data, metadata, ord);
-  v_count := coalesce(array_length(v_ids, 1), 0);
-
-  select st.last_revision, st.state into v_rev, v_state from ${s}.streams st where st.stream_id = p_stream;
-  if not found then
-    v_rev := -1;
-    v_state := 0;
-  end if;
+  -- The stream's row and whether the first event's id is stored already, in one statement: each
+  -- statement of a function costs its own execution, and more after the backend slept in the
+  -- previous commit's WAL flush (one writer's append is mostly such wake-ups).
+  select coalesce(st.last_revision, -1), coalesce(st.state, 0),
+         (select e.revision from ${s}.events e where e.event_id = (p_events -> 0 ->> 'id')::uuid)
+    into v_rev, v_state, v_first_rev
+    from (select) one left join ${s}.streams st on st.stream_id = p_stream;
   if v_state = 2 then
     code := 'ES002';
     detail := p_stream;
@@ -179,8 +175,15 @@ begin
 
   -- A retried append (checked under the stream's lock, so that a concurrent twin is seen): the same ids,
   -- in this stream, at consecutive revisions, with the same content.
-  select e.revision into v_first_rev from ${s}.events e where e.event_id = v_ids[1];
-  if found then
+  if v_first_rev is not null then
+    -- The events in one pass over their text. Each -> on a json value parses its whole text
+    -- again. A json column of json_to_recordset keeps the value's text as written, but turns a
+    -- JSON null into SQL null: coalesce gives it back, as -> did (data may be null).
+    select array_agg(x.id order by x.ord), array_agg(x.type order by x.ord),
+           array_agg(coalesce(x.data, 'null'::json) order by x.ord), array_agg(coalesce(x.metadata, 'null'::json) order by x.ord)
+      into v_ids, v_types, v_data, v_metadata
+      from rows from (json_to_recordset(p_events) as (id uuid, type text, data json, metadata json)) with ordinality as x(id, type, data, metadata, ord);
+    v_count := coalesce(array_length(v_ids, 1), 0);
     select count(*) = v_count and coalesce(bool_and(
              e.stream_id = p_stream and e.revision = v_first_rev + x.ord - 1 and e.type = x.type
              and e.data::jsonb = x.data::jsonb and e.metadata::jsonb = x.metadata::jsonb), false)
@@ -203,26 +206,27 @@ begin
     return;
   end if;
 
+  -- The events and one write of the stream's row, new or not, in one statement (the events' text
+  -- parsed once, as above). Appending to a soft-deleted stream revives it without its old events.
   with inserted as (
     insert into ${s}.events (stream_id, revision, event_id, type, data, metadata)
-    select p_stream, v_rev + x.ord, x.id, x.type, x.data, x.metadata
-      from unnest(v_ids, v_types, v_data, v_metadata) with ordinality as x(id, type, data, metadata, ord)
+    select p_stream, v_rev + x.ord, x.id, x.type, coalesce(x.data, 'null'::json), coalesce(x.metadata, 'null'::json)
+      from rows from (json_to_recordset(p_events) as (id uuid, type text, data json, metadata json)) with ordinality as x(id, type, data, metadata, ord)
      order by x.ord
-    returning events.global_position
+    returning events.revision, events.global_position
+  ), stream_row as (
+    insert into ${s}.streams as st (stream_id, last_revision)
+    select p_stream, coalesce(max(i.revision), v_rev) from inserted i
+    on conflict (stream_id) do update
+       set last_revision = excluded.last_revision, state = 0,
+           truncate_before = case when st.state = 1 then greatest(coalesce(st.truncate_before, 0), v_rev + 1) else st.truncate_before end
   )
-  select max(inserted.global_position) into global_position from inserted;
-
-  -- one write of the stream's row, new or not; appending to a soft-deleted stream revives it
-  -- without its old events
-  insert into ${s}.streams as st (stream_id, last_revision) values (p_stream, v_rev + v_count)
-  on conflict (stream_id) do update
-     set last_revision = excluded.last_revision, state = 0,
-         truncate_before = case when st.state = 1 then greatest(coalesce(st.truncate_before, 0), v_rev + 1) else st.truncate_before end;
+  select coalesce(max(i.revision), v_rev), max(i.global_position), pg_current_xact_id()::text
+    into next_revision, global_position, transaction_id
+    from inserted i;
 
   -- No NOTIFY here: NOTIFY takes a global lock at commit and would serialise every append.
   -- The adapter wakes subscribers after the commit instead (see sqlEventStore.ts).
-  next_revision := v_rev + v_count;
-  transaction_id := pg_current_xact_id()::text;
 end
 $fn$;
 

@@ -37,6 +37,7 @@ import {
 } from '../validation';
 import { assertPosition } from '../position';
 import { createMicroBatcher, type MicroBatcher } from '../../database/microBatch';
+import { ListenerRegistry } from './listenerRegistry';
 import { notifyChannel, schemaSql, SQLSTATE } from './schema';
 import type { SqlDriver, SqlError } from './sqlDriver';
 import { TailWindow } from './tailWindow';
@@ -119,6 +120,8 @@ const TAIL_COLUMNS = columns('::text');
 const MAX_SUBSCRIPTION_RETRIES = 5;
 /** How long commits wait to share one NOTIFY to other processes (their subscribers' added latency). */
 const NOTIFY_COALESCE_MS = 2;
+/** A store that only writes holds a LISTEN connection (to know whether to announce) only with a pool this big. */
+const MIN_CONNECTIONS_TO_LISTEN_AS_WRITER = 4;
 
 export async function createSqlEventStore(driver: SqlDriver, options: SqlEventStoreOptions = {}): Promise<EventStore> {
   const schema = options.schema ?? 'event_store';
@@ -146,6 +149,8 @@ class SqlEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
   private readonly appends: MicroBatcher<QueuedAppend, AppendOutcome>;
+  /** Who else listens, where other processes may share the database. */
+  private readonly listeners: ListenerRegistry | undefined;
 
   constructor(
     private readonly driver: SqlDriver,
@@ -153,6 +158,7 @@ class SqlEventStore implements EventStore {
     options: SqlEventStoreOptions,
   ) {
     this.sql = statements(schema);
+    this.listeners = driver.sharedWithOtherProcesses ? new ListenerRegistry(driver, schema, this.instanceId, notifyChannel(schema)) : undefined;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultBatchSize = options.defaultBatchSize ?? 1000;
     this.tail = new TailWindow<TailRow>(2 * this.defaultBatchSize, (row) => encodePosition(row[0], row[1]));
@@ -280,6 +286,7 @@ class SqlEventStore implements EventStore {
       this.subscriptions.add(subscriber);
       let stopped = false;
       void this.ensureListening();
+      void this.listeners?.join();
       void this.runSubscription(subscriber, from, filter, batchSize, demand, () => stopped).finally(() => this.subscriptions.delete(subscriber));
       return () => {
         stopped = true;
@@ -364,6 +371,7 @@ class SqlEventStore implements EventStore {
     await this.appends.drain();
     await this.announcing;
     await this.listening?.catch(() => undefined);
+    await this.listeners?.close();
     await this.unlisten?.().catch(() => undefined);
     await this.driver.close();
   }
@@ -503,7 +511,10 @@ class SqlEventStore implements EventStore {
    */
   private announceCommit(): void {
     this.wakeup.notify();
-    if (!this.driver.sharedWithOtherProcesses) return;
+    if (!this.listeners) return;
+    // A writer listens too, to hear who joins, where its pool can spare the connection.
+    if (!this.listening && !this.listenRetry && this.driver.concurrentQueries >= MIN_CONNECTIONS_TO_LISTEN_AS_WRITER) void this.ensureListening();
+    if (!this.listeners.announcementsNeeded) return;
     this.announceAgain = true;
     if (this.announcing) return;
     this.announcing = (async () => {
@@ -531,10 +542,12 @@ class SqlEventStore implements EventStore {
           notifyChannel(this.schema),
           // This store's own commits woke its subscriptions already: only other processes' count.
           (payload) => {
+            if (this.listeners?.heard(payload)) return;
             if (payload !== this.instanceId) this.wakeup.notify();
           },
           () => this.relisten(),
         );
+        this.listeners?.listening();
         // Anything committed while we were not listening is picked up by this wake-up.
         this.wakeup.notify();
       } catch {
@@ -545,6 +558,7 @@ class SqlEventStore implements EventStore {
   }
 
   private relisten(): void {
+    this.listeners?.deaf();
     this.listening = undefined;
     this.unlisten = undefined;
     if (this.closed) return;
