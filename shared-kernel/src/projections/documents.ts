@@ -64,11 +64,15 @@ export async function applyDocumentProjection(trx: Knex.Transaction, schema: str
 
 const columnCache = new WeakMap<object, Map<string, string[]>>();
 
-/** A table's columns, asked once per knex client (tables of a generation do not change shape). */
+/**
+ * A table's columns, asked once per database (tables of a generation do not change shape). Each
+ * transaction has a client of its own, so the cache is keyed by the configuration its knex
+ * instance's clients share: keyed by the transaction's client, it asked on every batch.
+ */
 async function columnsOf(trx: Knex.Transaction, schema: string, table: string): Promise<string[]> {
-  const client = trx.client as object;
-  const cache = columnCache.get(client) ?? new Map<string, string[]>();
-  columnCache.set(client, cache);
+  const owner = (trx.client as { config?: object }).config ?? (trx.client as object);
+  const cache = columnCache.get(owner) ?? new Map<string, string[]>();
+  columnCache.set(owner, cache);
   const name = `${schema}.${table}`;
   const known = cache.get(name);
   if (known) return known;
