@@ -30,6 +30,8 @@ export class ListenerRegistry {
   /** Counts greetings and lost connections, so that a read begun before one cannot undo it. */
   private epoch = 0;
   private registered = false;
+  /** Whether the next renewal greets the writers again. */
+  private greetAgain = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private reread: NodeJS.Timeout | undefined;
   private closed = false;
@@ -75,14 +77,27 @@ export class ListenerRegistry {
   async join(): Promise<void> {
     if (this.registered || this.closed) return;
     this.registered = true;
+    this.greetAgain = true;
+    await this.keepRegistered();
+    this.heartbeat = setInterval(() => void this.keepRegistered(), LISTENER_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Renews this store's row, and greets the writers the first time and after a renewal failed
+   * (the row may have expired meanwhile, and writers that read the table then stopped announcing).
+   * Until then, writers that know nothing announce anyway, and a missed wake-up is a poll later.
+   */
+  private async keepRegistered(): Promise<void> {
     try {
       await this.renew();
-      await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, GREETING_PREFIX + this.instanceId]);
+      if (this.greetAgain) {
+        await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, GREETING_PREFIX + this.instanceId]);
+        this.greetAgain = false;
+      }
     } catch {
-      // The heartbeat writes the row again; until then writers that know nothing announce anyway.
+      this.greetAgain = true;
     }
-    this.heartbeat = setInterval(() => void this.renew().catch(() => undefined), LISTENER_HEARTBEAT_MS);
-    this.heartbeat.unref();
   }
 
   async close(): Promise<void> {
