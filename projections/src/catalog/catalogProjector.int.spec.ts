@@ -1,4 +1,5 @@
 /** The catalogue read model and its integration events, on the real PostgreSQL, fed through the event store. */
+import { randomUUID } from 'node:crypto';
 import {
   createPostgresEventStore,
   openDatabase,
@@ -480,6 +481,45 @@ describeWithServer('postgres', 'the catalogue projector', () => {
       expect(before.products).toHaveLength(6);
       await rebuildProjector({ store, db, runtimeSchema: RUNTIME, definition: catalogProjector, logger: silentLogger() });
       expect(await everything()).toEqual(before);
+    });
+  });
+
+  describe('what a batch tells the storefront answer cache', () => {
+    it('says stock moves change nothing a reader sees, unless a product goes out of stock or back in', async () => {
+      const bag: ProductSpec = {
+        productId: id(90),
+        shopId: mim.shopId,
+        sellerId: mim.ownerId,
+        title: 'Jute bag',
+        categoryId: shirts.categoryId,
+        variants: [{ sku: 'BAG', price: 50_000, onHand: 2 }],
+      };
+      const order = (n: number) => id(n, '9');
+      const bags = (quantity: number) => [{ sku: 'BAG', quantity }];
+      // In a transaction rolled back at the end: the other tests' rows stay as the store's history makes them.
+      const trx = await db.knex.transaction();
+      try {
+        let revision = 0;
+        const outcome = (built: Built) =>
+          catalogProjector.apply({
+            trx,
+            schema: 'catalog_g1',
+            mode: 'live',
+            events: [{ id: randomUUID(), ...built, metadata: {}, streamId: `product-${bag.productId}`, revision: revision++, position: `${'9'.repeat(20)}/${String(revision).padStart(20, '0')}`, createdAt: new Date() } as RecordedEvent],
+          });
+        expect(await outcome(productEvents.listed(bag, at(90)))).toEqual({ visibleChange: true });
+        expect(await outcome(productEvents.published(bag, at(91)))).toEqual({ visibleChange: true });
+        expect(await outcome(productEvents.stockReserved(bag, order(1), bags(1), [level('BAG', 2, 1)], at(92)))).toEqual({ visibleChange: false });
+        expect(await outcome(productEvents.reservationRefused(bag, order(2), bags(5), at(93)))).toEqual({ visibleChange: false });
+        expect(await outcome(productEvents.stockReserved(bag, order(3), bags(1), [level('BAG', 2, 2)], at(94)))).toEqual({ visibleChange: true });
+        expect(await outcome(productEvents.reservationCommitted(bag, order(3), bags(1), [level('BAG', 1, 1)], at(95)))).toEqual({ visibleChange: false });
+        expect(await outcome(productEvents.reservationReleased(bag, order(1), bags(1), [level('BAG', 1, 0)], at(96)))).toEqual({ visibleChange: true });
+        expect(await outcome(productEvents.stockAdjusted(bag, 'BAG', 4, level('BAG', 5, 0), at(97)))).toEqual({ visibleChange: false });
+        const { rows } = await trx.raw<{ rows: Array<{ in_stock: boolean; revision: number }> }>(`select in_stock, revision from catalog_g1.products where id = ?`, [bag.productId]);
+        expect(rows).toEqual([{ in_stock: true, revision: 7 }]);
+      } finally {
+        await trx.rollback();
+      }
     });
   });
 });

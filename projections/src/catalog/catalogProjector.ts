@@ -10,7 +10,7 @@
  * in memory, then one upsert), reviews (then the touched products' ratings counted again).
  * Every row keeps the revision of its stream's last applied event, so a replay changes nothing.
  */
-import { defineProjector, type ProjectionBatch } from '@bdbazar/shared-kernel';
+import { defineProjector, type ProjectionBatch, type ProjectionBatchOutcome } from '@bdbazar/shared-kernel';
 import { applyCategoryEvents } from './categories';
 import { partitionEvents } from './catalogEvents';
 import { productIntegrationEvents } from './integrationEvents';
@@ -20,12 +20,14 @@ import { applyShopEvents } from './shops';
 
 export const CATALOG_PROJECTOR = 'catalog';
 
-async function apply({ trx, schema, events }: ProjectionBatch): Promise<void> {
+/** A batch that only moved stock levels, no product going in or out of stock, leaves the storefront's answers as they were. */
+async function apply({ trx, schema, events }: ProjectionBatch): Promise<ProjectionBatchOutcome> {
   const batch = partitionEvents(events);
   await applyShopEvents(trx, schema, batch.shops);
   await applyCategoryEvents(trx, schema, batch.categories);
-  await applyProductEvents(trx, schema, batch.products);
+  const productsVisible = await applyProductEvents(trx, schema, batch.products);
   await applyReviewEvents(trx, schema, batch.reviews);
+  return { visibleChange: productsVisible || batch.shops.length > 0 || batch.categories.length > 0 || batch.reviews.length > 0 };
 }
 
 export const catalogProjector = defineProjector({

@@ -210,8 +210,22 @@ const SEARCH_COLUMNS = ['reindex boolean', 'search_title text', 'search_brand te
 
 type LoadedRow = Omit<ProductDoc, 'listed_at' | 'published_at' | 'updated_at'> & { listed_at: Date | string; published_at: Date | string | null; updated_at: Date | string };
 
-export async function applyProductEvents(trx: Knex.Transaction, schema: string, events: Array<Recorded<ProductEvent>>): Promise<void> {
-  if (events.length === 0) return;
+/** Events that move stock levels only: what the storefront shows of them is whether a product is in stock. */
+const STOCK_LEVEL_EVENTS: ReadonlySet<ProductEvent['type']> = new Set([
+  'StockAdjusted',
+  'StockReserved',
+  'StockReservationRefused',
+  'StockReservationReleased',
+  'StockReservationCommitted',
+]);
+
+/**
+ * Applies the batch's product events; answers whether anything a storefront answer shows changed:
+ * false when only stock levels moved and no product went in or out of stock (the storefront's
+ * cached answers then stay good, see ProjectionBatchOutcome).
+ */
+export async function applyProductEvents(trx: Knex.Transaction, schema: string, events: Array<Recorded<ProductEvent>>): Promise<boolean> {
+  if (events.length === 0) return false;
   // A product whose batch starts at its listing is folded from nothing: no need to read its row
   // (the upsert below keeps a row that is further on, should this be a replay).
   const first = new Map<string, boolean>();
@@ -231,6 +245,9 @@ export async function applyProductEvents(trx: Knex.Transaction, schema: string, 
   }
   const textChanged = new Set<string>();
   const changed = new Set<string>();
+  // Whether each changed product was in stock before the batch (null: it had no row).
+  const inStockBefore = new Map<string, boolean | null>();
+  let visible = false;
   for (const { event, revision } of events) {
     const id = event.data.productId;
     const row = docs.get(id) ?? null;
@@ -238,16 +255,24 @@ export async function applyProductEvents(trx: Knex.Transaction, schema: string, 
     if (row && revision <= row.revision) continue;
     const next = evolveProduct(row, event, revision);
     if (next === row) continue;
+    if (!inStockBefore.has(id)) inStockBefore.set(id, row ? pricesOf(row.variants).in_stock : null);
     docs.set(id, next);
     changed.add(id);
+    if (!STOCK_LEVEL_EVENTS.has(event.type)) visible = true;
     if (event.type === 'ProductListed' || event.type === 'ProductDetailsChanged') textChanged.add(id);
   }
   const records: object[] = [];
   for (const id of changed) {
     const doc = docs.get(id);
-    if (doc) records.push({ ...doc, ...pricesOf(doc.variants), ...(textChanged.has(id) ? searchTexts(doc) : {}) });
+    if (!doc) {
+      visible = true;
+      continue;
+    }
+    const prices = pricesOf(doc.variants);
+    if (inStockBefore.get(id) !== prices.in_stock) visible = true;
+    records.push({ ...doc, ...prices, ...(textChanged.has(id) ? searchTexts(doc) : {}) });
   }
-  if (records.length === 0) return;
+  if (records.length === 0) return visible;
   const upsert = `insert into "${schema}".products as p (${OWN_NAMES.join(', ')}, shop_active, shop_name, shop_slug, rating_avg, rating_count, rating_sum, search)
      select ${OWN_NAMES.map((c) => `r.${c}`).join(', ')}, coalesce(s.status = 'active', false), s.name, s.slug, null, 0, 0,
             case when r.reindex then ${SEARCH_VECTOR} end
@@ -261,6 +286,7 @@ export async function applyProductEvents(trx: Knex.Transaction, schema: string, 
      returning ${FACET_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ')}`;
   const before = `select ${FACET_COLUMNS} from "${schema}".products where id = any(?::uuid[])`;
   await trx.raw(withFacetCounts(schema, before, upsert), [[...changed], JSON.stringify(records)]);
+  return visible;
 }
 
 function iso(value: Date | string | null): string | null {

@@ -43,7 +43,12 @@ describe('the read model cache', () => {
     await db.close();
   });
 
-  const moveTo = (position: string) => db.knex('bdbazar.projector_checkpoints').where({ projector: 'catalog', generation: 1 }).update({ position });
+  /** The projector applies a batch: the checkpoint moves, and so does the content version unless nothing visible changed. */
+  const moveTo = (position: string, visibleChange = true) =>
+    db
+      .knex('bdbazar.projector_checkpoints')
+      .where({ projector: 'catalog', generation: 1 })
+      .update({ position, content_version: db.knex.raw('content_version + ?', [visibleChange ? 1 : 0]) });
 
   it('serves an answer again until the projector applies another event, then computes it afresh', async () => {
     const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 0 });
@@ -55,6 +60,18 @@ describe('the read model cache', () => {
     await moveTo('00000000000000000001/00000000000000000002');
     expect(await cache.answer(req, requestKey(req), compute)).toEqual({ answer: 2 });
     expect(cache.stats()).toEqual({ hits: 1, misses: 2, entries: 1 });
+  });
+
+  it('keeps its answers while the projector applies batches that change nothing a reader sees', async () => {
+    const cache = createReadModelCache({ db, projectors: ['catalog'], versionTtlMs: 0 });
+    let computed = 0;
+    const req = request('/v1/products?category=rice');
+    await cache.answer(req, requestKey(req), async () => ++computed);
+    await moveTo('00000000000000000001/00000000000000000007', false);
+    await moveTo('00000000000000000001/00000000000000000008', false);
+    expect(await cache.answer(req, requestKey(req), async () => ++computed)).toBe(1);
+    await moveTo('00000000000000000001/00000000000000000009');
+    expect(await cache.answer(req, requestKey(req), async () => ++computed)).toBe(2);
   });
 
   it('sees a rebuild going live as a change, even at the same position', async () => {

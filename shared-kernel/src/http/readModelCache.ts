@@ -1,9 +1,10 @@
 /**
  * Answers of public read routes (storefront search, category tree) kept for as long as the read
- * models behind them have not moved. Each answer is stored with the version of the read models it
- * was computed at (every listed projector's live generation and checkpoint), and served again only
- * while that version is still the current one: any event a projector applies, or a rebuild that
- * goes live, makes every stored answer stale at once. So the cache never shows what the read
+ * models behind them have not changed. Each answer is stored with the version of the read models
+ * it was computed at (every listed projector's live generation and content version), and served
+ * again only while that version is still the current one: any batch a projector applies that may
+ * change what readers see (all of them, unless the projector says otherwise: ProjectionBatchOutcome),
+ * or a rebuild that goes live, makes every stored answer stale at once. So the cache never shows what the read
  * model would not; it only saves computing the same answer twice between two changes.
  *
  * The version is read at most once per `versionTtlMs` under load (requests in between share the
@@ -78,14 +79,14 @@ export function createReadModelCache(options: ReadModelCacheOptions): ReadModelC
 
   const readVersion = async (): Promise<string> => {
     const { rows } = (await db.knex.raw(
-      `select g.projector, g.live_generation, c.position
+      `select g.projector, g.live_generation, c.content_version
          from ${schema}.projector_generations g
          left join ${schema}.projector_checkpoints c on c.projector = g.projector and c.generation = g.live_generation
         where g.projector = any(?)
         order by g.projector`,
       [projectors],
-    )) as { rows: Array<{ projector: string; live_generation: number | null; position: string | null }> };
-    return projectors.map((name) => rows.find((row) => row.projector === name)).map((row) => `${row?.live_generation ?? '-'}:${row?.position ?? '-'}`).join(',');
+    )) as { rows: Array<{ projector: string; live_generation: number | null; content_version: string | null }> };
+    return projectors.map((name) => rows.find((row) => row.projector === name)).map((row) => `${row?.live_generation ?? '-'}:${row?.content_version ?? '-'}`).join(',');
   };
 
   const currentVersion = async (): Promise<string> => {

@@ -85,8 +85,10 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
       const [order] = sampleOrderHistory(1);
       return (await backend.store.appendToStream(order!.streamId, order!.events)).position;
     };
-    const start = (name: string, checkpointOnlyIntervalMs: number, onProgress?: (p: GenerationProgress) => void) => {
-      const definition = orderSummariesProjector({ name });
+    const contentVersion = async (projector: string): Promise<number> =>
+      Number((await backend.db.knex(`${backend.runtimeSchema}.projector_checkpoints`).where({ projector, generation: 1 }).first('content_version'))?.content_version);
+    const start = (name: string, checkpointOnlyIntervalMs: number, onProgress?: (p: GenerationProgress) => void, changesNothingVisible = false) => {
+      const definition = orderSummariesProjector({ name, changesNothingVisible });
       const worker = startProjectorWorker({ store: counted.store, db: backend.db, runtimeSchema: backend.runtimeSchema, definition, logger, checkIntervalMs: 100, checkpointOnlyIntervalMs, onProgress });
       workers.push(worker);
       return worker;
@@ -108,6 +110,31 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
       });
       expect(outcome).toEqual(expect.objectContaining({ state: 'caught_up', position: head }));
       expect(await storedPosition(name)).toBe(head);
+    });
+
+    it('moves the content version with each batch that may change what readers see, not past others’ events', async () => {
+      const name = projectorName();
+      let applied: Position | null = null;
+      const worker = start(name, 0, (p) => (applied = p.position));
+      await until(() => worker.progress()?.state === 'live');
+      const before = await contentVersion(name);
+      const own = await appendOwn();
+      await until(() => applied !== null && applied >= own);
+      expect(await contentVersion(name)).toBe(before + 1);
+      const other = await appendOther();
+      await until(async () => (await storedPosition(name)) === other);
+      expect(await contentVersion(name)).toBe(before + 1);
+
+      // A projector that says its batches changed nothing readers see leaves it where it was.
+      const quiet = projectorName();
+      let quietApplied: Position | null = null;
+      const quietWorker = start(quiet, 0, (p) => (quietApplied = p.position), true);
+      await until(() => quietWorker.progress()?.state === 'live');
+      const quietBefore = await contentVersion(quiet);
+      const next = await appendOwn();
+      await until(() => quietApplied !== null && quietApplied >= next);
+      expect(await storedPosition(quiet)).toBe(next);
+      expect(await contentVersion(quiet)).toBe(quietBefore);
     });
 
     it('writes a deferred checkpoint when stopped', async () => {

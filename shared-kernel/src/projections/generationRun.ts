@@ -163,16 +163,16 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
    * the newest commits, and with them their checkpoint, so the events are applied again from the
    * durable one. Exactly once still. The text and bindings, for finishBatch to build on.
    */
-  const checkpointMove = (to: Position, applied: number) => ({
-    sql: `update ?? set position = ?, events_applied = events_applied + ?, state = ?, error = null, updated_at = now()
+  const checkpointMove = (to: Position, applied: number, visibleChange: boolean) => ({
+    sql: `update ?? set position = ?, events_applied = events_applied + ?, content_version = content_version + ?, state = ?, error = null, updated_at = now()
        where projector = ? and generation = ? and position is not distinct from ?
        returning set_config('synchronous_commit', 'off', true)`,
-    bindings: [tables.checkpoints, to, applied, caughtUp ? 'live' : 'catching_up', definition.name, generation, position],
+    bindings: [tables.checkpoints, to, applied, visibleChange ? 1 : 0, caughtUp ? 'live' : 'catching_up', definition.name, generation, position],
   });
 
   /** Moves the checkpoint alone: past events that needed nothing applied (one statement, no transaction), or at a batch's end. */
-  const moveCheckpoint = async (runner: Knex | Knex.Transaction, to: Position, applied = 0): Promise<void> => {
-    const { sql, bindings } = checkpointMove(to, applied);
+  const moveCheckpoint = async (runner: Knex | Knex.Transaction, to: Position, applied = 0, visibleChange = false): Promise<void> => {
+    const { sql, bindings } = checkpointMove(to, applied, visibleChange);
     const moved = (await runner.raw(sql, bindings)) as { rows: unknown[] };
     if (moved.rows.length === 0) throw checkpointMoved();
   };
@@ -187,8 +187,8 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
     let outboxRows = 0;
     if (events.length === 0) await moveCheckpoint(db.knex, to);
     else await db.knex.transaction(async (trx) => {
-      await definition.apply({ trx, schema, events, mode });
-      outboxRows = await finishBatch(trx, events, to);
+      const outcome = await definition.apply({ trx, schema, events, mode });
+      outboxRows = await finishBatch(trx, events, to, outcome?.visibleChange !== false);
     });
     // committed: the relay can publish at once rather than at its next poll
     if (outboxRows > 0) options.onOutboxWritten?.();
@@ -212,12 +212,12 @@ export async function startGenerationRun(options: GenerationRunOptions): Promise
    * for the row's lock, sees the latest position, keeps the greater one and hands back the one it
    * held before, against which the messages are filtered. Returns the messages written.
    */
-  const finishBatch = async (trx: Knex.Transaction, events: RecordedEvent[], to: Position): Promise<number> => {
+  const finishBatch = async (trx: Knex.Transaction, events: RecordedEvent[], to: Position, visibleChange: boolean): Promise<number> => {
     if (!definition.integrationEvents) {
-      await moveCheckpoint(trx, to, events.length);
+      await moveCheckpoint(trx, to, events.length, visibleChange);
       return 0;
     }
-    const move = checkpointMove(to, events.length);
+    const move = checkpointMove(to, events.length, visibleChange);
     const result = (await trx.raw(
       `with moved as (${move.sql}),
        outbox_checkpoint as (

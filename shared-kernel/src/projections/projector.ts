@@ -12,6 +12,16 @@ import { assertIntegrationEventType, integrationMessageId, type IntegrationEvent
 
 export type Migration = (knex: Knex, schema: string) => Promise<void>;
 
+/**
+ * What a batch did to the read model, as far as readers can tell. A projector that knows returns
+ * `{ visibleChange: false }` for a batch that changed nothing a reader can see (stock moved, but
+ * no product went in or out of stock): the checkpoint's content version then stays, and answers
+ * cached against it (createReadModelCache) stay good. Returning nothing counts as a change.
+ */
+export interface ProjectionBatchOutcome {
+  visibleChange: boolean;
+}
+
 export interface ProjectionBatch {
   /** The transaction that also moves the checkpoint: everything in it lands once or not at all. */
   trx: Knex.Transaction;
@@ -40,7 +50,8 @@ export interface ProjectorDefinition {
   migrations: Record<string, Migration>;
   /** Indexes that pay to build after a bulk load: applied once a rebuild has caught up (idempotent). */
   indexes?: Migration;
-  apply(batch: ProjectionBatch): Promise<void>;
+  /** Writes the batch; may say that nothing a reader sees changed (see ProjectionBatchOutcome). */
+  apply(batch: ProjectionBatch): Promise<void | ProjectionBatchOutcome>;
   /** Maps a domain event to integration events, written to the outbox exactly once whatever the rebuilds. */
   integrationEvents?(event: RecordedEvent): IntegrationEventDraft[];
   upcasters?: UpcasterRegistry;

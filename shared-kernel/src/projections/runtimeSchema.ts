@@ -68,6 +68,13 @@ const migrations: Record<string, (knex: Knex, schema: string) => Promise<void>> 
       t.text('destination');
     });
   },
+  // Moves with every batch that may change what readers see (see ProjectionBatchOutcome): what
+  // cached answers are kept against, rather than the position, which every applied event moves.
+  '0004_checkpoint_content_version': async (knex, schema) => {
+    await knex.schema.withSchema(schema).alterTable('projector_checkpoints', (t) => {
+      t.bigInteger('content_version').notNullable().defaultTo(0);
+    });
+  },
 };
 
 /** Creates or upgrades the runtime tables; safe to call from many processes at once. */
