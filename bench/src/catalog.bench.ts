@@ -20,6 +20,7 @@ import path from 'node:path';
 import { profiledPhase } from './cpuProfile';
 import { generateCatalog, type CatalogStats } from './catalogBench/catalogData';
 import { firstPageQueries, nextPages, QUERY_MIX, type Probed, type QueryKind } from './catalogBench/searchQueries';
+import { restockTargets, startRestocking } from './catalogBench/restocking';
 import { approvedSellers, createAdmin, createCategories, openShops, signInAgain, waitUntilShopsActive, type Account } from './catalogBench/setup';
 import { StoreFacts, type Progress, type StoreSummary } from './catalogBench/storeFacts';
 import { percentile, runCount, sleep } from './eventStoreBench/measure';
@@ -60,6 +61,8 @@ const CONFIG = {
   loginAttemptsPerAddress: 1_000_000,
   /** Progress lines (and timeline samples) during seeding. */
   sampleEverySeconds: 10,
+  /** Stock adjustments a second (+1 unit to products in stock) while the search mix runs again, round this many products. */
+  restock: { perSecond: 100, products: 500 },
   /** Queries of each kind timed one at a time, nothing else running: what a search costs without queueing. */
   aloneQueriesPerKind: 25,
 };
@@ -140,6 +143,9 @@ interface Measured {
     run: MeasuredLoad;
     /** The same mix with every answer computed (X-Consistent-After bypasses the query API's answer cache). */
     uncached: MeasuredLoad;
+    /** The same mix while sellers adjust stock (no product going in or out of stock). */
+    duringRestock: MeasuredLoad;
+    restocked: { ok: number; failed: number; perSecond: number };
   };
 }
 
@@ -294,6 +300,20 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
   // cache; this run computes every answer, as when the catalogue changes between requests.
   const uncached = await client.run({ ...searchJob, plan: { ...searchJob.plan, headers: { 'X-Consistent-After': position } }, durationSeconds: CONFIG.durationSeconds });
   progress(`search, every answer computed: ${formatNumber(uncached.okPerSecond)}/s, p95 ${formatMs(uncached.latencyMs.p95)} ms (${failures(uncached)}); ${cpuText(uncached.cpu)}`);
+  // Sellers receive stock meanwhile, and no product goes in or out of stock: the catalogue moves,
+  // what the storefront shows does not, so its cached answers stay good.
+  const restocking = startRestocking(url, await restockTargets(market.databaseUrl, CONFIG.restock.products), tokens, CONFIG.restock.perSecond);
+  let duringRestock: MeasuredLoad;
+  let restocked: Awaited<ReturnType<typeof restocking.stop>>;
+  try {
+    duringRestock = await client.run({ ...searchJob, durationSeconds: CONFIG.durationSeconds });
+  } finally {
+    restocked = await restocking.stop();
+  }
+  if (restocked.failed > 0) throw new Error(`${restocked.failed} stock adjustments failed, e.g. ${restocked.firstFailure}`);
+  progress(
+    `search while sellers restock (${formatNumber(restocked.perSecond)} adjustments/s): ${formatNumber(duringRestock.okPerSecond)}/s, p95 ${formatMs(duringRestock.latencyMs.p95)} ms (${failures(duringRestock)}); ${cpuText(duringRestock.cpu)}`,
+  );
 
   return {
     setup: { sellers: setup.sellers.length, shops: setup.shops.length, categories: setup.categories.roots.length + setup.categories.leaves.flat().length, ms, cpu: setupCpu },
@@ -311,7 +331,7 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
     transactions: { seeding: transactionsBetween(before, atLastCommand), catchUp: transactionsBetween(atLastCommand, whenCaughtUp), search: transactionsBetween(beforeSearch, afterSearch) },
     timeline,
     store,
-    search: { requests: queries.length, distinct, probe: probeFigures, probeCpu, probeMs, alone, warmUp, run, uncached },
+    search: { requests: queries.length, distinct, probe: probeFigures, probeCpu, probeMs, alone, warmUp, run, uncached, duringRestock, restocked },
   };
 }
 
@@ -468,8 +488,20 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
       higherIsBetter: true,
       result: `${formatNumber(m.search.uncached.okPerSecond)} /s; ${formatMs(m.search.uncached.latencyMs.p50)} / ${formatMs(m.search.uncached.latencyMs.p95)} / ${formatMs(m.search.uncached.latencyMs.p99)}`,
       unit: 'requests/s; ms p50 / p95 / p99',
-      note: `as when the catalogue changes between requests; ${failures(m.search.uncached)}; ${cpuText(m.search.uncached.cpu)}`,
+      note: `as when what the storefront shows changes between requests; ${failures(m.search.uncached)}; ${cpuText(m.search.uncached.cpu)}`,
       details: { ...m.search.uncached.latencyMs, cpu: m.search.uncached.cpu },
+    },
+    {
+      key: 'search.duringRestock',
+      workload: `search, the same mix, while sellers restock (${formatNumber(CONFIG.restock.perSecond)} stock adjustments/s)`,
+      store: MARKETPLACE,
+      kind: 'reference',
+      value: m.search.duringRestock.okPerSecond,
+      higherIsBetter: true,
+      result: `${formatNumber(m.search.duringRestock.okPerSecond)} /s; ${formatMs(m.search.duringRestock.latencyMs.p50)} / ${formatMs(m.search.duringRestock.latencyMs.p95)} / ${formatMs(m.search.duringRestock.latencyMs.p99)}`,
+      unit: 'requests/s; ms p50 / p95 / p99',
+      note: `${formatNumber(m.search.restocked.ok)} adjustments (${formatNumber(m.search.restocked.perSecond)}/s), none taking a product in or out of stock: the catalogue moves, its answers stay; ${failures(m.search.duringRestock)}; ${cpuText(m.search.duringRestock.cpu)}`,
+      details: { ...m.search.duringRestock.latencyMs, cpu: m.search.duringRestock.cpu, restocked: m.search.restocked },
     },
   ];
   const alone = m.search.alone['all'];
