@@ -6,6 +6,7 @@ import { listKyc } from './admin/listKyc';
 import { listUsers, type ListUsersQuery } from './admin/listUsers';
 import { catalogQueryRoutes } from './catalog/catalog.route';
 import { orderQueryRoutes } from './orders/orders.route';
+import { numberOf } from './queryParams';
 import { ACCOUNTS_PROJECTOR } from './readModels';
 import { shopQueryRoutes } from './shops/shops.route';
 import { getUser, userLoader } from './users/getUser';
@@ -42,7 +43,7 @@ export function queryRoutes(deps: QueryDependencies): Router {
         status: query['status'] as ListUsersQuery['status'],
         kycStatus: query['kycStatus'] as ListUsersQuery['kycStatus'],
         q: query['q'],
-        limit: Number(query['limit'] ?? 25),
+        limit: numberOf(query['limit']) ?? 25,
         cursor: query['cursor'],
       }),
     );
@@ -50,7 +51,7 @@ export function queryRoutes(deps: QueryDependencies): Router {
 
   router.get('/v1/admin/kyc', signedIn, requireRole('admin'), accountsCaughtUp, async (req, res) => {
     const query = req.query as Record<string, string | undefined>;
-    res.json(await listKyc(db.knex, { status: (query['status'] as 'pending' | 'approved' | 'rejected' | undefined) ?? 'pending', limit: Number(query['limit'] ?? 25), cursor: query['cursor'] }));
+    res.json(await listKyc(db.knex, { status: (query['status'] as 'pending' | 'approved' | 'rejected' | undefined) ?? 'pending', limit: numberOf(query['limit']) ?? 25, cursor: query['cursor'] }));
   });
 
   return router;

@@ -12,13 +12,14 @@
  * it announces, as before. A subscription that misses a wake-up still finds its events at its
  * next poll: this only spares the transactions no one would have heard.
  */
+import { NOTIFY_WITHOUT_FLUSH, notifyChannel } from './schema';
 import type { SqlDriver } from './sqlDriver';
 
 /** How often a subscribing store renews its row, and how old a row may be before nobody counts it. */
 export const LISTENER_HEARTBEAT_MS = 10_000;
 const LISTENER_EXPIRY_SECONDS = 30;
 /** How often a writer reads the table again, to notice a listener that left. */
-const REREAD_MS = 10_000;
+export const LISTENER_REREAD_MS = 10_000;
 /** The payload greeting the channel: this prefix, then the instance id. Commits carry the bare id. */
 export const GREETING_PREFIX = '+';
 
@@ -40,7 +41,6 @@ export class ListenerRegistry {
     private readonly driver: SqlDriver,
     private readonly schema: string,
     private readonly instanceId: string,
-    private readonly channel: string,
   ) {}
 
   /** Whether this store's commits must be announced: unless it knows that no other store listens. */
@@ -92,7 +92,7 @@ export class ListenerRegistry {
     try {
       await this.renew();
       if (this.greetAgain) {
-        await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, GREETING_PREFIX + this.instanceId]);
+        await this.driver.query(NOTIFY_WITHOUT_FLUSH, [notifyChannel(this.schema), GREETING_PREFIX + this.instanceId]);
         this.greetAgain = false;
       }
     } catch {
@@ -110,7 +110,7 @@ export class ListenerRegistry {
   private async renew(): Promise<void> {
     await this.driver.query(
       `with gone as (delete from ${this.schema}.listeners where seen_at < now() - interval '1 day')
-       insert into ${this.schema}.listeners as l (instance_id, seen_at) values ($1, now())
+       insert into ${this.schema}.listeners (instance_id, seen_at) values ($1, now())
        on conflict (instance_id) do update set seen_at = excluded.seen_at`,
       [this.instanceId],
     );
@@ -131,7 +131,7 @@ export class ListenerRegistry {
     }
     if (this.closed || !this.hearing) return;
     clearTimeout(this.reread);
-    this.reread = setTimeout(() => void this.readTable(), REREAD_MS);
+    this.reread = setTimeout(() => void this.readTable(), LISTENER_REREAD_MS);
     this.reread.unref();
   }
 }

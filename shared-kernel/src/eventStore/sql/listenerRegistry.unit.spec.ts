@@ -2,7 +2,7 @@
  * The registry's own decisions, over a driver that answers what the test says (the PostgreSQL
  * behaviour end to end is in test/postgresWakeups.int.spec.ts).
  */
-import { GREETING_PREFIX, LISTENER_HEARTBEAT_MS, ListenerRegistry } from './listenerRegistry';
+import { GREETING_PREFIX, LISTENER_HEARTBEAT_MS, LISTENER_REREAD_MS, ListenerRegistry } from './listenerRegistry';
 import type { SqlDriver } from './sqlDriver';
 
 /** A driver whose queries are recorded; `failing` makes the next ones fail; `othersListen` answers the table read. */
@@ -22,6 +22,8 @@ function scriptedDriver() {
 }
 
 const flush = () => jest.advanceTimersByTimeAsync(0);
+/** The registry of store `me` on schema `es`. */
+const registryOver = (driver: SqlDriver) => new ListenerRegistry(driver, 'es', 'me');
 
 describe('the listener registry', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -29,7 +31,7 @@ describe('the listener registry', () => {
 
   it('announces until it has read that no other store listens, then again once one greets', async () => {
     const { driver, state } = scriptedDriver();
-    const registry = new ListenerRegistry(driver, 'es', 'me', 'es_appended');
+    const registry = registryOver(driver);
     expect(registry.announcementsNeeded).toBe(true);
     registry.listening();
     await flush();
@@ -43,14 +45,14 @@ describe('the listener registry', () => {
 
     // The other one leaves: the next reading of the table says so.
     state.othersListen = false;
-    await jest.advanceTimersByTimeAsync(LISTENER_HEARTBEAT_MS);
+    await jest.advanceTimersByTimeAsync(LISTENER_REREAD_MS);
     expect(registry.announcementsNeeded).toBe(false);
     await registry.close();
   });
 
   it('does not let a reading begun before a greeting undo it', async () => {
     const { driver } = scriptedDriver();
-    const registry = new ListenerRegistry(driver, 'es', 'me', 'es_appended');
+    const registry = registryOver(driver);
     registry.listening();
     registry.heard(`${GREETING_PREFIX}other`);
     await flush();
@@ -60,7 +62,7 @@ describe('the listener registry', () => {
 
   it('announces again when its LISTEN connection is lost, or the table cannot be read', async () => {
     const { driver, state } = scriptedDriver();
-    const registry = new ListenerRegistry(driver, 'es', 'me', 'es_appended');
+    const registry = registryOver(driver);
     registry.listening();
     await flush();
     registry.deaf();
@@ -71,14 +73,14 @@ describe('the listener registry', () => {
     await flush();
     expect(registry.announcementsNeeded).toBe(true);
     state.failing = false;
-    await jest.advanceTimersByTimeAsync(LISTENER_HEARTBEAT_MS);
+    await jest.advanceTimersByTimeAsync(LISTENER_REREAD_MS);
     expect(registry.announcementsNeeded).toBe(false);
     await registry.close();
   });
 
   it('greets when it joins, and again after a renewal failed', async () => {
     const { driver, sent, state } = scriptedDriver();
-    const registry = new ListenerRegistry(driver, 'es', 'me', 'es_appended');
+    const registry = registryOver(driver);
     await registry.join();
     await registry.join();
     expect(sent).toEqual(['renew', `notify ${GREETING_PREFIX}me`]);

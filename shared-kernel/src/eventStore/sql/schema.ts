@@ -18,6 +18,9 @@ export function notifyChannel(schema: string): string {
   return `${schema}_appended`;
 }
 
+/** A NOTIFY on a channel ($1) with a payload ($2), in a little transaction that needs no WAL flush: a wake-up needs no durability. */
+export const NOTIFY_WITHOUT_FLUSH = `select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`;
+
 /** SQLSTATEs raised by `append_events` and friends, read by the adapter. */
 export const SQLSTATE = {
   wrongExpectedVersion: 'ES001',

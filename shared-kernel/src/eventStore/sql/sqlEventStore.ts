@@ -38,7 +38,7 @@ import {
 import { assertPosition } from '../position';
 import { createMicroBatcher, type MicroBatcher } from '../../database/microBatch';
 import { ListenerRegistry } from './listenerRegistry';
-import { notifyChannel, schemaSql, SQLSTATE } from './schema';
+import { NOTIFY_WITHOUT_FLUSH, notifyChannel, schemaSql, SQLSTATE } from './schema';
 import type { SqlDriver, SqlError } from './sqlDriver';
 import { TailWindow } from './tailWindow';
 import { Wakeup } from './wakeup';
@@ -158,7 +158,7 @@ class SqlEventStore implements EventStore {
     options: SqlEventStoreOptions,
   ) {
     this.sql = statements(schema);
-    this.listeners = driver.sharedWithOtherProcesses ? new ListenerRegistry(driver, schema, this.instanceId, notifyChannel(schema)) : undefined;
+    this.listeners = driver.sharedWithOtherProcesses ? new ListenerRegistry(driver, schema, this.instanceId) : undefined;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultBatchSize = options.defaultBatchSize ?? 1000;
     this.tail = new TailWindow<TailRow>(2 * this.defaultBatchSize, (row) => encodePosition(row[0], row[1]));
@@ -522,8 +522,7 @@ class SqlEventStore implements EventStore {
         await new Promise((resolve) => setTimeout(resolve, NOTIFY_COALESCE_MS));
         this.announceAgain = false;
         try {
-          // A wake-up needs no durability: no WAL flush for this little transaction.
-          await this.driver.query(`select set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [notifyChannel(this.schema), this.instanceId]);
+          await this.driver.query(NOTIFY_WITHOUT_FLUSH, [notifyChannel(this.schema), this.instanceId]);
         } catch {
           // A lost wake-up only delays other processes' subscribers until their next poll.
           break;
