@@ -4,9 +4,9 @@
  * outbox and relayed to the bus. Separate from domain events: a domain event may change shape,
  * a published integration event never does (a new shape is a new version).
  */
-import { v5 as uuidv5 } from 'uuid';
 import type { Actor, CommandContext } from '../decider/envelope';
 import type { JsonObject, Position } from '../eventStore/eventStore';
+import { nameBasedId } from '../values/nameBasedId';
 
 /** `<context>.<EventName>.v<n>` */
 export const INTEGRATION_EVENT_TYPE = /^[a-z][a-zA-Z0-9]*\.[A-Z][A-Za-z0-9]*\.v[1-9][0-9]*$/;
@@ -25,7 +25,7 @@ export interface IntegrationEvent<Type extends string = string, Data = JsonObjec
 const MESSAGE_ID_NAMESPACE = '6d2f3a52-6f0a-4c55-9a53-0f4c8f7d1b21';
 
 export function integrationMessageId(sourceEventId: string, type: string): string {
-  return uuidv5(`${sourceEventId}:${type}`, MESSAGE_ID_NAMESPACE);
+  return nameBasedId(MESSAGE_ID_NAMESPACE, `${sourceEventId}:${type}`);
 }
 
 export function assertIntegrationEventType(type: string): void {
