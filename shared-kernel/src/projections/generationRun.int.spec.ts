@@ -198,7 +198,9 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
 
     if (withLoad) {
       it('passes a stream of others’ events with few writes, applies its own at once, and ends at the head', async () => {
-        const interval = 400;
+        // Wide enough that a slow or busy machine (CI on two cores) stays well inside every bound,
+        // and that waiting for the interval, the behaviour this rules out, would still break them.
+        const interval = 1000;
         const name = projectorName();
         let applied: Position | null = null;
         let wrote: () => void = () => undefined;
@@ -213,12 +215,12 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
         const writesBefore = await writes(name);
         const sentBefore = counted.sent.length;
 
-        // Others' events from four writers, until at least a second has passed and the probes are done.
+        // Others' events from four writers, until at least two intervals have passed and the probes are done.
         const started = Date.now();
         let probing = true;
         const flood = Promise.all(
           Array.from({ length: 4 }, async () => {
-            while (probing || Date.now() - started < 1000) await appendOther();
+            while (probing || Date.now() - started < 2 * interval) await appendOther();
           }),
         );
         // Right after a checkpoint write, an own event: it must not wait for the interval to pass.
@@ -244,7 +246,7 @@ function checkpointSuite(kind: string, open: () => Promise<ProjectionBackend>, w
         // one deferred write per interval, one per probe (its two events may come in two reads)
         expect(written).toBeLessThanOrEqual(Math.ceil(floodMs / interval) + 1 + 2 * latencies.length);
         expect(Math.max(...latencies)).toBeLessThan(interval / 2);
-        expect(settledMs).toBeLessThan(interval + 300);
+        expect(settledMs).toBeLessThan(interval + interval / 2);
         expect((await orders()) - ordersBefore).toBe(latencies.length);
       });
     }
