@@ -3,9 +3,10 @@
  * models behind them have not changed. Each answer is stored with the version of the read models
  * it was computed at (every listed projector's live generation and content version), and served
  * again only while that version is still the current one: any batch a projector applies that may
- * change what readers see (all of them, unless the projector says otherwise: ProjectionBatchOutcome),
- * or a rebuild that goes live, makes every stored answer stale at once. So the cache never shows what the read
- * model would not; it only saves computing the same answer twice between two changes.
+ * change what readers see (all of them, unless the projector says otherwise:
+ * ProjectionBatchOutcome), or a rebuild that goes live, makes every stored answer stale at once.
+ * So the cache never shows what the read model would not; it only saves computing the same answer
+ * twice between two changes.
  *
  * The version is read at most once per `versionTtlMs` under load (requests in between share the
  * last reading), and read afresh before answering when the last reading is older than that: an

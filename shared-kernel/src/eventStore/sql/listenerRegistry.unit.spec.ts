@@ -40,10 +40,14 @@ describe('the listener registry', () => {
     expect(registry.heard(`${GREETING_PREFIX}me`)).toBe(true);
     expect(registry.announcementsNeeded).toBe(false);
     expect(registry.heard('someone-committed')).toBe(false);
+    state.othersListen = true;
     expect(registry.heard(`${GREETING_PREFIX}other`)).toBe(true);
     expect(registry.announcementsNeeded).toBe(true);
+    // The next reading of the table finds the other one's row: still announcing.
+    await jest.advanceTimersByTimeAsync(LISTENER_REREAD_MS);
+    expect(registry.announcementsNeeded).toBe(true);
 
-    // The other one leaves: the next reading of the table says so.
+    // The other one leaves: the reading after that says so.
     state.othersListen = false;
     await jest.advanceTimersByTimeAsync(LISTENER_REREAD_MS);
     expect(registry.announcementsNeeded).toBe(false);
