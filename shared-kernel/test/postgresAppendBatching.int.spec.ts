@@ -3,6 +3,8 @@
  * sees must not change: its own answer, its own error, nothing lost when the shared transaction
  * fails, and no deadlock between batches locking the same streams.
  */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { Pool } from 'pg';
 import { describeWithServer, requireServerUrl, uniqueSchema } from '../../test/servers';
 import { createPostgresEventStore, decodePosition, DuplicateEventIdError, type EventStore, type PostgresEventStoreOptions } from '../src/eventStore';
@@ -112,6 +114,167 @@ describeWithServer('postgres', 'the PostgreSQL adapter batching appends', () => 
       [{ b: 2, a: [1, { c: null }] }, { actor: 'x' }],
       [{ n: 1 }, {}],
     ]);
+  });
+
+  describe('append_batch, against its appends applied one after the other', () => {
+    /** What a stream holds before the batch. */
+    type Before = { kind: 'none' } | { kind: 'live' | 'soft-deleted'; events: number } | { kind: 'tombstoned' };
+    /** One append of the batch: new events, or again the events of an append made before it (a retry, as sent or changed). */
+    interface BatchAppend {
+      stream: number;
+      expected: string;
+      events: { kind: 'new'; count: number } | { kind: 'retry'; of: number; changed: boolean };
+    }
+    interface StoredEvent {
+      id: string;
+      type: string;
+      data: unknown;
+      metadata: unknown;
+    }
+
+    const STREAMS = 5;
+    const before = fc.constantFrom<Before>(
+      { kind: 'none' },
+      { kind: 'live', events: 1 },
+      { kind: 'live', events: 3 },
+      { kind: 'soft-deleted', events: 2 },
+      { kind: 'tombstoned' },
+    );
+    const batchAppend = fc.record<BatchAppend>({
+      stream: fc.integer({ min: 0, max: STREAMS }), // the last one never existed
+      expected: fc.constantFrom('any', 'no_stream', 'stream_exists', '0', '1', '2', '3', '4'),
+      events: fc.oneof(
+        { weight: 4, arbitrary: fc.record({ kind: fc.constant('new' as const), count: fc.integer({ min: 0, max: 3 }) }) },
+        { weight: 1, arbitrary: fc.record({ kind: fc.constant('retry' as const), of: fc.integer({ min: 0, max: STREAMS - 1 }), changed: fc.boolean() }) },
+      ),
+    });
+
+    const schemaPair: string[] = [];
+    beforeAll(async () => {
+      for (let n = 0; n < 2; n++) {
+        const schema = uniqueSchema('es_setwise');
+        await open({}, schema);
+        schemaPair.push(schema);
+      }
+    });
+
+    /** Writes the same history in both schemas; answers each stream's last append (for retries). */
+    async function writeBefore(streams: string[], befores: Before[]): Promise<Array<StoredEvent[] | null>> {
+      const lastAppends: Array<StoredEvent[] | null> = [];
+      for (const [n, state] of befores.entries()) {
+        const sent = state.kind === 'live' || state.kind === 'soft-deleted'
+          ? Array.from({ length: state.events }, (_, k) => ({ id: randomUUID(), type: 'Before', data: { n, k }, metadata: { k } }))
+          : null;
+        lastAppends.push(sent);
+        for (const schema of schemaPair) {
+          if (sent) await pool.query(`select * from ${schema}.append_events($1, 'any', $2::json)`, [streams[n], JSON.stringify(sent)]);
+          if (state.kind === 'soft-deleted' || state.kind === 'tombstoned') {
+            await pool.query(`select ${schema}.delete_stream($1, 'any', $2)`, [streams[n], state.kind === 'tombstoned']);
+          }
+        }
+      }
+      return lastAppends;
+    }
+
+    async function state(schema: string, streams: string[]) {
+      const rows = await pool.query(`select stream_id, last_revision::int, state, truncate_before::int from ${schema}.streams where stream_id = any($1) order by stream_id`, [streams]);
+      const stored = await pool.query(
+        `select stream_id, revision::int, event_id::text, type, data::text, metadata::text from ${schema}.events where stream_id = any($1) order by stream_id, revision`,
+        [streams],
+      );
+      return { streams: rows.rows, events: stored.rows };
+    }
+
+    it('answers each append and writes its events and stream row as append_locked does, one append after the other', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(before, { minLength: STREAMS, maxLength: STREAMS }), fc.array(batchAppend, { minLength: 1, maxLength: 6 }), async (befores, batch) => {
+          const streams = Array.from({ length: STREAMS + 1 }, () => stream());
+          const lastAppends = await writeBefore(streams, befores);
+          const appends = batch.map((append) => {
+            let sent: StoredEvent[];
+            if (append.events.kind === 'new') {
+              sent = Array.from({ length: append.events.count }, (_, k) => ({ id: randomUUID(), type: 'During', data: { k }, metadata: {} }));
+            } else {
+              const earlier = lastAppends[append.events.of] ?? [{ id: randomUUID(), type: 'During', data: {}, metadata: {} }];
+              sent = append.events.changed ? earlier.map((e) => ({ ...e, data: { changed: true } })) : earlier;
+            }
+            return { stream: streams[append.stream]!, expected: append.expected, events: sent };
+          });
+
+          const [setwise, oneByOne] = schemaPair as [string, string];
+          const client = await pool.connect();
+          let failed: unknown;
+          try {
+            await client.query('begin');
+            const answered = await client.query(`select ord::int, code, detail, next_revision::int, transaction_id, global_position::text from ${setwise}.append_batch($1::json) order by ord`, [JSON.stringify(appends)]);
+            await client.query('commit');
+            await client.query('begin');
+            const expected = [];
+            for (const append of appends) {
+              const { rows } = await client.query(`select code, detail, next_revision::int from ${oneByOne}.append_locked($1, $2, $3::json)`, [append.stream, append.expected, JSON.stringify(append.events)]);
+              expected.push(rows[0]);
+            }
+            await client.query('commit');
+
+            expect(answered.rows.map(({ code, detail, next_revision }) => ({ code, detail, next_revision }))).toEqual(expected);
+            // an accepted append's position and transaction are those of its last event
+            for (const [n, row] of answered.rows.entries()) {
+              const last = appends[n]!.events.at(-1);
+              if (row.code !== null || !last) continue;
+              const { rows } = await client.query(`select transaction_id::text, global_position::text from ${setwise}.events where event_id = $1`, [last.id]);
+              expect([row.transaction_id, row.global_position]).toEqual([rows[0].transaction_id, rows[0].global_position]);
+            }
+          } catch (error) {
+            failed = error;
+            throw error;
+          } finally {
+            // a failed run's connection may be inside an aborted transaction: not for the next run
+            client.release(failed !== undefined);
+          }
+          expect(await state(setwise, streams)).toEqual(await state(oneByOne, streams));
+        }),
+        { numRuns: 150 },
+      );
+    });
+  });
+
+  it('looks streams and events up by key in every plan it keeps, however much the tables grew since', async () => {
+    const schema = uniqueSchema('es_plans');
+    await open({}, schema);
+    // auto_explain sends the plan of every statement the function runs to this client
+    const client = await pool.connect();
+    const plans: string[] = [];
+    client.on('notice', (notice) => {
+      if (notice.message?.includes('Query Text')) plans.push(notice.message);
+    });
+    try {
+      await client.query(`load 'auto_explain'`);
+      await client.query('set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set client_min_messages = log');
+      // PL/pgSQL keeps a statement's plan once PostgreSQL judges a generic one good enough; here at once
+      await client.query('set plan_cache_mode = force_generic_plan');
+      const batch = (retry?: { stream: string; events: unknown[] }) => {
+        const appends = Array.from({ length: 6 }, () => ({ stream: stream(), expected: 'no_stream', events: [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }] }));
+        return JSON.stringify(retry ? [...appends, { ...retry, expected: 'any' }] : appends);
+      };
+      // the plans are made while the tables are new
+      for (let n = 0; n < 8; n++) await client.query(`select * from ${schema}.append_batch($1::json)`, [batch()]);
+      await client.query(`insert into ${schema}.streams (stream_id, last_revision) select 'grown-' || n, 0 from generate_series(1, 20000) n`);
+      await client.query(
+        `insert into ${schema}.events (stream_id, revision, event_id, type, data, metadata) select 'grown-' || n, 0, gen_random_uuid(), 'T', '{}', '{}' from generate_series(1, 20000) n`,
+      );
+      plans.length = 0;
+      const retried = { stream: stream(), events: [{ id: randomUUID(), type: 'T', data: {}, metadata: {} }] };
+      await client.query(`select * from ${schema}.append_events($1, 'no_stream', $2::json)`, [retried.stream, JSON.stringify(retried.events)]);
+      for (let n = 0; n < 4; n++) await client.query(`select * from ${schema}.append_batch($1::json)`, [batch(retried)]);
+
+      expect(plans.some((plan) => plan.includes('Index Scan using streams_pkey'))).toBe(true);
+      expect(plans.some((plan) => plan.includes('Index Scan using events_event_id'))).toBe(true);
+      const scans = plans.filter((plan) => /Seq Scan on (streams|events)\b/.test(plan));
+      expect(scans).toEqual([]);
+    } finally {
+      await client.query('reset client_min_messages');
+      client.release(true);
+    }
   });
 
   it('stores each event\'s data and metadata as written, alone or in a batch, several events to an append', async () => {

@@ -29,7 +29,7 @@ export const SQLSTATE = {
   uniqueViolation: '23505',
 } as const;
 
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export function schemaSql(schema: string): string {
   assertSchemaName(schema);
@@ -259,6 +259,16 @@ $fn$;
 -- each refused append writing nothing and leaving the others be. The streams' locks are all taken
 -- first, before any write (so the transaction id comes after every earlier writer of those
 -- streams), in one order (so two batches never wait on each other in a cycle).
+--
+-- When every append goes to a stream of its own and carries events (what concurrent writers
+-- send), the batch is checked and written set-wise: one statement reads every stream's row, one
+-- writes every accepted append's events and stream row. Each statement a function runs has a cost
+-- of its own, and append_locked runs three an append. Set-wise, a batch of 14 one-event appends
+-- costs PostgreSQL a third less (pgbench: 1.25 ms, was 1.95 ms), and bench:event-store's 32
+-- writers went from 4,800-5,800 to 8,000 appends/s on one machine. A retried append (its first
+-- event's id is stored) is answered by append_locked, after the others: it writes nothing, so the
+-- order does not matter. Two appends to one stream (the second's revisions depend on the first)
+-- go one after the other.
 create or replace function ${s}.append_batch(p_appends json)
 returns table (ord bigint, code text, detail text, next_revision bigint, transaction_id text, global_position bigint)
 language plpgsql as $fn$
@@ -266,18 +276,109 @@ declare
   v_streams text[];
   v_expected text[];
   v_events json[];
+  v_n int;
   v_key bigint;
   i int;
+  -- per append, for the set-wise path: what it found, what it is answered
+  v_rev bigint[];
+  v_state smallint[];
+  v_first_rev bigint[];
+  v_code text[];
+  v_detail text[];
+  v_accepted int[] := '{}';
+  v_last_rev bigint[];
+  v_last_pos bigint[];
+  v_xid text;
+  v_setwise boolean;
+  v_at int;
 begin
   -- the appends in one pass over their text (see append_locked)
   select array_agg(x.stream order by x.ord), array_agg(x.expected order by x.ord), array_agg(x.events order by x.ord)
     into v_streams, v_expected, v_events
     from rows from (json_to_recordset(p_appends) as (stream text, expected text, events json)) with ordinality as x(stream, expected, events, ord);
+  v_n := coalesce(array_length(v_streams, 1), 0);
   for v_key in select distinct hashtextextended('${s}.' || x.stream, 0) from unnest(v_streams) as x(stream) order by 1 loop
     perform pg_advisory_xact_lock(v_key);
   end loop;
-  for i in 1 .. coalesce(array_length(v_streams, 1), 0) loop
-    return query select i::bigint, r.* from ${s}.append_locked(v_streams[i], v_expected[i], v_events[i]) r;
+
+  -- Each stream's row, whether each append's first event id is stored, and each append's event
+  -- count, in one statement (a new snapshot: after the locks, so it sees every earlier writer).
+  -- Each lookup is a subquery of one key, not a join: PL/pgSQL keeps a statement's plan, and a
+  -- join planned while the table was new (a hash join over a scan of every row) stays the plan
+  -- when the table holds millions.
+  select array_agg(coalesce(x.found[1], -1) order by x.i), array_agg(coalesce(x.found[2], 0)::smallint order by x.i),
+         array_agg(x.first_rev order by x.i), count(distinct x.stream) = v_n and bool_and(x.count > 0)
+    into v_rev, v_state, v_first_rev, v_setwise
+    from (select a.i, a.stream, json_array_length(a.events) as count,
+                 (select array[st.last_revision, st.state] from ${s}.streams st where st.stream_id = a.stream) as found,
+                 (select e.revision from ${s}.events e where e.event_id = (a.events -> 0 ->> 'id')::uuid) as first_rev
+            from unnest(v_streams, v_events) with ordinality as a(stream, events, i)) x;
+
+  if not coalesce(v_setwise, false) then
+    for i in 1 .. v_n loop
+      return query select i::bigint, r.* from ${s}.append_locked(v_streams[i], v_expected[i], v_events[i]) r;
+    end loop;
+    return;
+  end if;
+
+  v_code := array_fill(null::text, array[v_n]);
+  v_detail := array_fill(null::text, array[v_n]);
+  for i in 1 .. v_n loop
+    if v_state[i] = 2 then
+      v_code[i] := 'ES002';
+      v_detail[i] := v_streams[i];
+    elsif v_first_rev[i] is null then
+      v_detail[i] := ${s}.unmet_expectation(v_expected[i], v_rev[i], v_state[i]);
+      if v_detail[i] is null then
+        v_accepted := v_accepted || i;
+      else
+        v_code[i] := 'ES001';
+      end if;
+    end if;
+  end loop;
+
+  -- Every accepted append's events and stream row in one statement, as append_locked writes one
+  -- append's (a soft-deleted stream revived without its old events: truncated before its first new
+  -- revision, which is its old last revision + 1).
+  if array_length(v_accepted, 1) > 0 then
+    with input as (
+      select a.i, v_streams[a.i] as stream, v_rev[a.i] as rev, x.id, x.type, x.data, x.metadata, x.ord
+        from unnest(v_accepted) as a(i)
+        cross join lateral rows from (json_to_recordset(v_events[a.i]) as (id uuid, type text, data json, metadata json)) with ordinality as x(id, type, data, metadata, ord)
+    ), inserted as (
+      insert into ${s}.events (stream_id, revision, event_id, type, data, metadata)
+      select n.stream, n.rev + n.ord, n.id, n.type, coalesce(n.data, 'null'::json), coalesce(n.metadata, 'null'::json)
+        from input n
+       order by n.i, n.ord
+      returning events.stream_id, events.revision, events.global_position
+    ), per_stream as (
+      select w.stream_id, max(w.revision) as last_revision, min(w.revision) as first_revision, max(w.global_position) as last_position
+        from inserted w group by w.stream_id
+    ), stream_rows as (
+      insert into ${s}.streams as st (stream_id, last_revision, truncate_before)
+      select p.stream_id, p.last_revision, nullif(p.first_revision, 0) from per_stream p
+      on conflict (stream_id) do update
+         set last_revision = excluded.last_revision, state = 0,
+             truncate_before = case when st.state = 1 then greatest(coalesce(st.truncate_before, 0), excluded.truncate_before) else st.truncate_before end
+    )
+    select array_agg(p.last_revision order by a.i), array_agg(p.last_position order by a.i), pg_current_xact_id()::text
+      into v_last_rev, v_last_pos, v_xid
+      from unnest(v_accepted) as a(i) join per_stream p on p.stream_id = v_streams[a.i];
+  end if;
+
+  for i in 1 .. v_n loop
+    if v_first_rev[i] is not null then
+      return query select i::bigint, r.* from ${s}.append_locked(v_streams[i], v_expected[i], v_events[i]) r;
+      continue;
+    end if;
+    ord := i;
+    code := v_code[i];
+    detail := v_detail[i];
+    v_at := array_position(v_accepted, i);
+    next_revision := v_last_rev[v_at];
+    global_position := v_last_pos[v_at];
+    transaction_id := case when v_at is not null then v_xid end;
+    return next;
   end loop;
 end
 $fn$;
