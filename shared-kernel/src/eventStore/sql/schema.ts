@@ -260,15 +260,16 @@ $fn$;
 -- first, before any write (so the transaction id comes after every earlier writer of those
 -- streams), in one order (so two batches never wait on each other in a cycle).
 --
--- When every append goes to a stream of its own and carries events (what concurrent writers
--- send), the batch is checked and written set-wise: one statement reads every stream's row, one
--- writes every accepted append's events and stream row. Each statement a function runs has a cost
--- of its own, and append_locked runs three an append. Set-wise, a batch of 14 one-event appends
--- costs PostgreSQL a third less (pgbench: 1.25 ms, was 1.95 ms), and bench:event-store's 32
--- writers went from 4,800-5,800 to 8,000 appends/s on one machine. A retried append (its first
--- event's id is stored) is answered by append_locked, after the others: it writes nothing, so the
--- order does not matter. Two appends to one stream (the second's revisions depend on the first)
--- go one after the other.
+-- The appends that are the only ones of their streams in the batch and carry events (most of what
+-- concurrent writers send) are checked and written set-wise: one statement reads every stream's
+-- row, one writes every accepted append's events and stream row. Each statement a function runs
+-- has a cost of its own, and append_locked runs three an append. Set-wise, a batch of 14
+-- one-event appends costs PostgreSQL a third less (pgbench: 1.25 ms, was 1.95 ms), and
+-- bench:event-store's 32 writers went from 4,800-5,800 to 8,000 appends/s on one machine. The
+-- others go through append_locked, one after the other, in the order sent, after the set-wise
+-- ones: two appends to one stream (the second's revisions depend on the first), an empty append,
+-- a retried append (its first event's id is stored; it writes nothing). Appends to other streams
+-- do not depend on each other, so that order answers as the order sent would.
 create or replace function ${s}.append_batch(p_appends json)
 returns table (ord bigint, code text, detail text, next_revision bigint, transaction_id text, global_position bigint)
 language plpgsql as $fn$
@@ -289,7 +290,7 @@ declare
   v_last_rev bigint[];
   v_last_pos bigint[];
   v_xid text;
-  v_setwise boolean;
+  v_alone boolean[];
   v_at int;
 begin
   -- the appends in one pass over their text (see append_locked)
@@ -301,33 +302,28 @@ begin
     perform pg_advisory_xact_lock(v_key);
   end loop;
 
-  -- Each stream's row, whether each append's first event id is stored, and each append's event
-  -- count, in one statement (a new snapshot: after the locks, so it sees every earlier writer).
-  -- Each lookup is a subquery of one key, not a join: PL/pgSQL keeps a statement's plan, and a
-  -- join planned while the table was new (a hash join over a scan of every row) stays the plan
-  -- when the table holds millions.
+  -- Each stream's row, whether each append's first event id is stored, and whether the append is
+  -- the only one of its stream in the batch with events, in one statement (a new snapshot: after
+  -- the locks, so it sees every earlier writer). Each lookup is a subquery of one key, not a join:
+  -- PL/pgSQL keeps a statement's plan, and a join planned while the table was new (a hash join
+  -- over a scan of every row) stays the plan when the table holds millions.
   select array_agg(coalesce(x.found[1], -1) order by x.i), array_agg(coalesce(x.found[2], 0)::smallint order by x.i),
-         array_agg(x.first_rev order by x.i), count(distinct x.stream) = v_n and bool_and(x.count > 0)
-    into v_rev, v_state, v_first_rev, v_setwise
-    from (select a.i, a.stream, json_array_length(a.events) as count,
+         array_agg(x.first_rev order by x.i), array_agg(x.alone order by x.i)
+    into v_rev, v_state, v_first_rev, v_alone
+    from (select a.i, count(*) over (partition by a.stream) = 1 and json_array_length(a.events) > 0 as alone,
                  (select array[st.last_revision, st.state] from ${s}.streams st where st.stream_id = a.stream) as found,
                  (select e.revision from ${s}.events e where e.event_id = (a.events -> 0 ->> 'id')::uuid) as first_rev
             from unnest(v_streams, v_events) with ordinality as a(stream, events, i)) x;
 
-  if not coalesce(v_setwise, false) then
-    for i in 1 .. v_n loop
-      return query select i::bigint, r.* from ${s}.append_locked(v_streams[i], v_expected[i], v_events[i]) r;
-    end loop;
-    return;
-  end if;
-
   v_code := array_fill(null::text, array[v_n]);
   v_detail := array_fill(null::text, array[v_n]);
   for i in 1 .. v_n loop
-    if v_state[i] = 2 then
+    if not v_alone[i] or v_first_rev[i] is not null then
+      continue;
+    elsif v_state[i] = 2 then
       v_code[i] := 'ES002';
       v_detail[i] := v_streams[i];
-    elsif v_first_rev[i] is null then
+    else
       v_detail[i] := ${s}.unmet_expectation(v_expected[i], v_rev[i], v_state[i]);
       if v_detail[i] is null then
         v_accepted := v_accepted || i;
@@ -367,7 +363,7 @@ begin
   end if;
 
   for i in 1 .. v_n loop
-    if v_first_rev[i] is not null then
+    if not v_alone[i] or v_first_rev[i] is not null then
       return query select i::bigint, r.* from ${s}.append_locked(v_streams[i], v_expected[i], v_events[i]) r;
       continue;
     end if;
