@@ -93,6 +93,27 @@ export function eventStoreContract(subject: ContractSubject): void {
         expect(read[0]!.createdAt).toBeInstanceOf(Date);
       });
 
+      it('reads back every kind of JSON as appended, the same from every read', async () => {
+        const id = stream();
+        const awkward = {
+          text: 'ঢাকা "quoted" \\ back\u2028slash\ttab 🛒',
+          numbers: [-1, 0.1, 1e21, 9007199254740991, -0.5],
+          nothing: null,
+          flags: [true, false],
+          nested: { deeper: { list: [[], {}, [null]] } },
+          'key with "quotes"': 'value',
+        };
+        const batch = [event('ThingHappened', awkward, { actor: { id: 'a-1', role: 'buyer' }, note: 'মেটা' }), event('ThingHappened', { n: 2 })];
+        const { position } = await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+
+        const forwards = await store.readStream(id);
+        const backwards = await store.readStream(id, { direction: 'backwards' });
+        expect(forwards.map((e) => [e.data, e.metadata])).toEqual(batch.map((e) => [e.data, e.metadata ?? {}]));
+        expect(backwards).toEqual([...forwards].reverse());
+        const all = await store.readAll({ direction: 'backwards', fromPosition: position, maxCount: 2 });
+        expect(all.reverse()).toEqual(forwards);
+      });
+
       it("appends with 'any' to a new and to an existing stream", async () => {
         const id = stream();
         await store.appendToStream(id, [event()], { expectedRevision: 'any' });

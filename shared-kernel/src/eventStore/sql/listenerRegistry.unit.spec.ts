@@ -12,6 +12,7 @@ function scriptedDriver() {
   const driver = {
     sharedWithOtherProcesses: true,
     concurrentQueries: 8,
+    fieldsAreCostly: false,
     query: async (sql: string, params?: readonly unknown[]) => {
       if (state.failing) throw new Error('connection lost');
       sent.push(sql.includes('pg_notify') ? `notify ${String(params?.[1])}` : sql.includes('insert into') ? 'renew' : sql.includes('select exists') ? 'read' : sql);

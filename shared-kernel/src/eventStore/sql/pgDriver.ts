@@ -56,6 +56,7 @@ export function createPgDriver(options: PgDriverOptions): SqlDriver {
   return {
     sharedWithOtherProcesses: true,
     concurrentQueries: pool.options.max ?? 10,
+    fieldsAreCostly: false,
     query: <Row>(sql: string, params?: readonly unknown[]) => run<Row>({ name: nameOf(sql), text: sql, values: params as unknown[] | undefined }),
     queryArrays: <Row extends unknown[]>(sql: string, params?: readonly unknown[]) =>
       run<Row>({ name: nameOf(sql), text: sql, values: params as unknown[] | undefined, rowMode: 'array' }),

@@ -13,6 +13,12 @@ export interface SqlDriver {
   readonly sharedWithOtherProcesses: boolean;
   /** How many queries it runs at once (a pool's connections; 1 for PGlite): more wait their turn. */
   readonly concurrentQueries: number;
+  /**
+   * Whether many rows cost it more than one JSON value holding them: PGlite reads each field of
+   * the wire protocol in JavaScript, copying it, where node-postgres reads rows faster than a big
+   * JSON text is parsed.
+   */
+  readonly fieldsAreCostly: boolean;
   /** One statement with parameters, one round trip. */
   query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** The same, with each row as an array of its columns in select order. */

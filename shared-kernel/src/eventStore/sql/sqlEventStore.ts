@@ -238,6 +238,13 @@ class SqlEventStore implements EventStore {
     // forwards: the lowest revision to read; backwards: the highest (null: the stream's last)
     const from = typeof fromRevision === 'number' ? fromRevision : fromRevision === 'start' ? 0 : direction === 'forwards' ? Number.MAX_SAFE_INTEGER : null;
     const limit = maxCount === Number.MAX_SAFE_INTEGER ? null : maxCount;
+    if (this.driver.fieldsAreCostly) {
+      const sql = direction === 'forwards' ? this.sql.readStreamForwardsAsJson : this.sql.readStreamBackwardsAsJson;
+      const [read] = await this.driver.queryArrays<[state: number, events: string | null]>(sql, [streamId, from, limit]);
+      if (!read) return [];
+      if (Number(read[0]) === 2) throw new StreamDeletedError(streamId);
+      return read[1] === null ? [] : (JSON.parse(read[1]) as EventRow[]).map(toRecorded);
+    }
     const sql = direction === 'forwards' ? this.sql.readStreamForwards : this.sql.readStreamBackwards;
     const rows = await this.driver.queryArrays<StreamReadRow>(sql, [streamId, from, limit]);
     const first = rows[0];
@@ -609,6 +616,17 @@ function statements(s: string) {
         select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
         order by e.revision desc limit $3::bigint) e on true
       where st.stream_id = $1`,
+    // The same reads as one row: the stream's state and its events as one JSON text (null: none)
+    readStreamForwardsAsJson: `
+      select st.state, (select json_agg(json_build_array(${EVENT_COLUMNS}) order by e.revision)::text from (
+        select * from ${s}.events e where ${visible} and e.revision >= coalesce($2::bigint, 0)
+        order by e.revision limit $3::bigint) e) as events
+      from ${s}.streams st where st.stream_id = $1`,
+    readStreamBackwardsAsJson: `
+      select st.state, (select json_agg(json_build_array(${EVENT_COLUMNS}) order by e.revision desc)::text from (
+        select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
+        order by e.revision desc limit $3::bigint) e) as events
+      from ${s}.streams st where st.stream_id = $1`,
     readAllForwards: `
       select ${EVENT_COLUMNS} from ${s}.events e
       where (e.transaction_id, e.global_position) >= ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
