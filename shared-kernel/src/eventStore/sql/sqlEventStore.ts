@@ -262,19 +262,26 @@ class SqlEventStore implements EventStore {
     if (direction === 'forwards') {
       if (fromPosition === 'end') return [];
       const { major, minor } = decodePosition(fromPosition === 'start' ? START : fromPosition);
-      const rows = await this.driver.queryArrays<EventRow>(this.sql.readAllForwards, [major.toString(), minor.toString(), limit, categories, prefixes]);
-      return rows.map(toRecorded);
+      return this.readEvents(this.sql.readAllForwards, this.sql.readAllForwardsAsJson, [major.toString(), minor.toString(), limit, categories, prefixes]);
     }
     if (fromPosition === 'start') return [];
     const bound = fromPosition === 'end' ? null : decodePosition(fromPosition);
-    const rows = await this.driver.queryArrays<EventRow>(this.sql.readAllBackwards, [
+    return this.readEvents(this.sql.readAllBackwards, this.sql.readAllBackwardsAsJson, [
       bound?.major.toString() ?? null,
       bound?.minor.toString() ?? null,
       limit,
       categories,
       prefixes,
     ]);
-    return rows.map(toRecorded);
+  }
+
+  /** Events read as rows, or as one JSON text where the driver's fields are costly. */
+  private async readEvents(asRows: string, asJson: string, params: unknown[]): Promise<RecordedEvent[]> {
+    if (this.driver.fieldsAreCostly) {
+      const [answer] = await this.driver.queryArrays<[events: string | null]>(asJson, params);
+      return answer?.[0] ? (JSON.parse(answer[0]) as EventRow[]).map(toRecorded) : [];
+    }
+    return (await this.driver.queryArrays<EventRow>(asRows, params)).map(toRecorded);
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Observable<SubscriptionMessage> {
@@ -417,12 +424,9 @@ class SqlEventStore implements EventStore {
     const read: TailRead = {
       batchSize,
       seen: this.wakeup.count,
-      result: this.driver.queryArrays<TailRow>(this.sql.readAfter, [major.toString(), minor.toString(), batchSize]).then((answer) => {
-        // one row at least, carrying the flag; its event columns are null when there is no event
-        const heldBack = answer[0]?.[9] === true;
-        const rows = (answer[0] as unknown[] | undefined)?.[0] === null ? [] : answer;
-        this.tail.record(cursor, rows);
-        return { rows, heldBack };
+      result: this.readTail(major.toString(), minor.toString(), batchSize).then((answer) => {
+        this.tail.record(cursor, answer.rows);
+        return answer;
       }),
     };
     this.tailReads.set(cursor, read);
@@ -431,6 +435,19 @@ class SqlEventStore implements EventStore {
     };
     read.result.then(forget, forget);
     return read;
+  }
+
+  /** The events after a position, at most `batchSize`, and whether committed events lie past what could be read. */
+  private async readTail(major: string, minor: string, batchSize: number): Promise<TailResult> {
+    if (this.driver.fieldsAreCostly) {
+      const [answer] = await this.driver.queryArrays<[heldBack: boolean, events: string | null]>(this.sql.readAfterAsJson, [major, minor, batchSize]);
+      return { rows: answer?.[1] ? (JSON.parse(answer[1]) as TailRow[]) : [], heldBack: answer?.[0] === true };
+    }
+    const answer = await this.driver.queryArrays<TailRow>(this.sql.readAfter, [major, minor, batchSize]);
+    // one row at least, carrying the flag; its event columns are null when there is no event
+    const heldBack = answer[0]?.[9] === true;
+    const rows = (answer[0] as unknown[] | undefined)?.[0] === null ? [] : answer;
+    return { rows, heldBack };
   }
 
   private async runSubscription(
@@ -601,6 +618,17 @@ function statements(s: string) {
   const firstVisible = `greatest(coalesce(st.truncate_before, 0), case when st.max_count is null then 0 else st.last_revision - st.max_count + 1 end)`;
   const visible = `e.stream_id = st.stream_id and st.state = 0 and e.revision >= ${firstVisible}
          and (st.max_age_seconds is null or e.created_at >= now() - make_interval(secs => st.max_age_seconds))`;
+  const readAllForwards = `from ${s}.events e
+      where (e.transaction_id, e.global_position) >= ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
+       ${filter}
+      order by e.transaction_id, e.global_position limit $3::bigint`;
+  const readAllBackwards = `from ${s}.events e
+      where ($1::xid8 is null or (e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)) and e.transaction_id < ${xmin}
+       ${filter}
+      order by e.transaction_id desc, e.global_position desc limit $3::bigint`;
+  /** A read's events (`from ...`, in `order`) as one JSON text of row arrays. */
+  const asJson = (order: string, read: string) =>
+    `select (select json_agg(json_build_array(${EVENT_COLUMNS}) order by ${order})::text from (select * ${read}) e)`;
   return {
     append: `select next_revision, transaction_id, global_position from ${s}.append_events($1, $2, $3::json)`,
     appendBatch: `select code, detail, next_revision, transaction_id, global_position from ${s}.append_batch($1::json) order by ord`,
@@ -627,16 +655,11 @@ function statements(s: string) {
         select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
         order by e.revision desc limit $3::bigint) e) as events
       from ${s}.streams st where st.stream_id = $1`,
-    readAllForwards: `
-      select ${EVENT_COLUMNS} from ${s}.events e
-      where (e.transaction_id, e.global_position) >= ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
-       ${filter}
-      order by e.transaction_id, e.global_position limit $3::bigint`,
-    readAllBackwards: `
-      select ${EVENT_COLUMNS} from ${s}.events e
-      where ($1::xid8 is null or (e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)) and e.transaction_id < ${xmin}
-       ${filter}
-      order by e.transaction_id desc, e.global_position desc limit $3::bigint`,
+    readAllForwards: `select ${EVENT_COLUMNS} ${readAllForwards}`,
+    readAllBackwards: `select ${EVENT_COLUMNS} ${readAllBackwards}`,
+    // The same reads as one JSON text (null: no event), for drivers whose fields are costly
+    readAllForwardsAsJson: asJson('e.transaction_id, e.global_position', readAllForwards),
+    readAllBackwardsAsJson: asJson('e.transaction_id desc, e.global_position desc', readAllBackwards),
     // At least one row: the events (null columns when none), each with whether committed events
     // lie past the snapshot's xmin (the newest visible event is committed), which a later read
     // will take. Every such event is past the cursor, which was read below an earlier xmin. The
@@ -648,6 +671,14 @@ function statements(s: string) {
         select * from ${s}.events e
         where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
         order by e.transaction_id, e.global_position limit $3::bigint) e on true`,
+    // The same as one row: the flag, and the events as one JSON text (null: none), for drivers
+    // whose fields are costly (see SqlDriver.fieldsAreCostly)
+    readAfterAsJson: `
+      select h.held_back, (select json_agg(json_build_array(${TAIL_COLUMNS}) order by e.transaction_id, e.global_position)::text from (
+        select * from ${s}.events e
+        where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
+        order by e.transaction_id, e.global_position limit $3::bigint) e) as events
+      from (select coalesce((select max(x.transaction_id) from ${s}.events x) >= ${xmin}, false) as held_back) h`,
     count: `
       select count(*) from ${s}.events e
       where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin} and $3::int is null
