@@ -192,7 +192,9 @@ begin
              and e.data::jsonb = x.data::jsonb and e.metadata::jsonb = x.metadata::jsonb), false)
       into v_same
       from unnest(v_ids, v_types, v_data, v_metadata) with ordinality as x(id, type, data, metadata, ord)
-      join ${s}.events e on e.event_id = x.id;
+      -- one key at a time (limit 1 keeps it from becoming a join): a join planned while the table
+      -- was new stays a scan of every event (see append_batch)
+      cross join lateral (select * from ${s}.events e where e.event_id = x.id limit 1) e;
     if not v_same then
       code := 'ES003';
       detail := v_ids[1]::text;

@@ -243,7 +243,7 @@ class SqlEventStore implements EventStore {
       const [read] = await this.driver.queryArrays<[state: number, events: string | null]>(sql, [streamId, from, limit]);
       if (!read) return [];
       if (Number(read[0]) === 2) throw new StreamDeletedError(streamId);
-      return read[1] === null ? [] : (JSON.parse(read[1]) as EventRow[]).map(toRecorded);
+      return rowsOfJson<EventRow>(read[1]).map(toRecorded);
     }
     const sql = direction === 'forwards' ? this.sql.readStreamForwards : this.sql.readStreamBackwards;
     const rows = await this.driver.queryArrays<StreamReadRow>(sql, [streamId, from, limit]);
@@ -279,7 +279,7 @@ class SqlEventStore implements EventStore {
   private async readEvents(asRows: string, asJson: string, params: unknown[]): Promise<RecordedEvent[]> {
     if (this.driver.fieldsAreCostly) {
       const [answer] = await this.driver.queryArrays<[events: string | null]>(asJson, params);
-      return answer?.[0] ? (JSON.parse(answer[0]) as EventRow[]).map(toRecorded) : [];
+      return rowsOfJson<EventRow>(answer?.[0]).map(toRecorded);
     }
     return (await this.driver.queryArrays<EventRow>(asRows, params)).map(toRecorded);
   }
@@ -441,7 +441,7 @@ class SqlEventStore implements EventStore {
   private async readTail(major: string, minor: string, batchSize: number): Promise<TailResult> {
     if (this.driver.fieldsAreCostly) {
       const [answer] = await this.driver.queryArrays<[heldBack: boolean, events: string | null]>(this.sql.readAfterAsJson, [major, minor, batchSize]);
-      return { rows: answer?.[1] ? (JSON.parse(answer[1]) as TailRow[]) : [], heldBack: answer?.[0] === true };
+      return { rows: rowsOfJson<TailRow>(answer?.[1]), heldBack: answer?.[0] === true };
     }
     const answer = await this.driver.queryArrays<TailRow>(this.sql.readAfter, [major, minor, batchSize]);
     // one row at least, carrying the flag; its event columns are null when there is no event
@@ -618,67 +618,48 @@ function statements(s: string) {
   const firstVisible = `greatest(coalesce(st.truncate_before, 0), case when st.max_count is null then 0 else st.last_revision - st.max_count + 1 end)`;
   const visible = `e.stream_id = st.stream_id and st.state = 0 and e.revision >= ${firstVisible}
          and (st.max_age_seconds is null or e.created_at >= now() - make_interval(secs => st.max_age_seconds))`;
-  const readAllForwards = `from ${s}.events e
+  // Each read's events (every column, in its order, at most $3) and that order: sent as rows, or
+  // aggregated into one JSON text where the driver's fields are costly (SqlDriver.fieldsAreCostly).
+  const forwards = 'e.transaction_id, e.global_position';
+  const backwards = 'e.transaction_id desc, e.global_position desc';
+  const streamForwards = `select * from ${s}.events e where ${visible} and e.revision >= coalesce($2::bigint, 0)
+        order by e.revision limit $3::bigint`;
+  const streamBackwards = `select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
+        order by e.revision desc limit $3::bigint`;
+  const allForwards = `from ${s}.events e
       where (e.transaction_id, e.global_position) >= ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
        ${filter}
-      order by e.transaction_id, e.global_position limit $3::bigint`;
-  const readAllBackwards = `from ${s}.events e
+      order by ${forwards} limit $3::bigint`;
+  const allBackwards = `from ${s}.events e
       where ($1::xid8 is null or (e.transaction_id, e.global_position) <= ($1::xid8, $2::bigint)) and e.transaction_id < ${xmin}
        ${filter}
-      order by e.transaction_id desc, e.global_position desc limit $3::bigint`;
-  /** A read's events (`from ...`, in `order`) as one JSON text of row arrays. */
-  const asJson = (order: string, read: string) =>
-    `select (select json_agg(json_build_array(${EVENT_COLUMNS}) order by ${order})::text from (select * ${read}) e)`;
+      order by ${backwards} limit $3::bigint`;
+  const after = `select * from ${s}.events e
+        where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
+        order by ${forwards} limit $3::bigint`;
+  // Whether committed events lie past the snapshot's xmin (the newest visible event is committed),
+  // which a later read will take. Every such event is past the cursor, which was read below an
+  // earlier xmin. The newest event is one step of the index backwards, whatever the plan.
+  const heldBack = `(select coalesce((select max(x.transaction_id) from ${s}.events x) >= ${xmin}, false) as held_back) h`;
+  /** The events of a read (a `select *`, in `order`) as one JSON text of row arrays; null when none. */
+  const asJson = (columns: string, order: string, events: string) =>
+    `(select json_agg(json_build_array(${columns}) order by ${order})::text from (${events}) e)`;
   return {
     append: `select next_revision, transaction_id, global_position from ${s}.append_events($1, $2, $3::json)`,
     appendBatch: `select code, detail, next_revision, transaction_id, global_position from ${s}.append_batch($1::json) order by ord`,
-    readStreamForwards: `
-      select ${EVENT_COLUMNS}, st.state from ${s}.streams st
-      left join lateral (
-        select * from ${s}.events e where ${visible} and e.revision >= coalesce($2::bigint, 0)
-        order by e.revision limit $3::bigint) e on true
-      where st.stream_id = $1`,
-    readStreamBackwards: `
-      select ${EVENT_COLUMNS}, st.state from ${s}.streams st
-      left join lateral (
-        select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
-        order by e.revision desc limit $3::bigint) e on true
-      where st.stream_id = $1`,
-    // The same reads as one row: the stream's state and its events as one JSON text (null: none)
-    readStreamForwardsAsJson: `
-      select st.state, (select json_agg(json_build_array(${EVENT_COLUMNS}) order by e.revision)::text from (
-        select * from ${s}.events e where ${visible} and e.revision >= coalesce($2::bigint, 0)
-        order by e.revision limit $3::bigint) e) as events
-      from ${s}.streams st where st.stream_id = $1`,
-    readStreamBackwardsAsJson: `
-      select st.state, (select json_agg(json_build_array(${EVENT_COLUMNS}) order by e.revision desc)::text from (
-        select * from ${s}.events e where ${visible} and ($2::bigint is null or e.revision <= $2::bigint)
-        order by e.revision desc limit $3::bigint) e) as events
-      from ${s}.streams st where st.stream_id = $1`,
-    readAllForwards: `select ${EVENT_COLUMNS} ${readAllForwards}`,
-    readAllBackwards: `select ${EVENT_COLUMNS} ${readAllBackwards}`,
-    // The same reads as one JSON text (null: no event), for drivers whose fields are costly
-    readAllForwardsAsJson: asJson('e.transaction_id, e.global_position', readAllForwards),
-    readAllBackwardsAsJson: asJson('e.transaction_id desc, e.global_position desc', readAllBackwards),
-    // At least one row: the events (null columns when none), each with whether committed events
-    // lie past the snapshot's xmin (the newest visible event is committed), which a later read
-    // will take. Every such event is past the cursor, which was read below an earlier xmin. The
-    // newest event is one step of the index backwards, whatever the plan.
-    readAfter: `
-      select ${TAIL_COLUMNS}, h.held_back from (
-        select coalesce((select max(x.transaction_id) from ${s}.events x) >= ${xmin}, false) as held_back) h
-      left join lateral (
-        select * from ${s}.events e
-        where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
-        order by e.transaction_id, e.global_position limit $3::bigint) e on true`,
-    // The same as one row: the flag, and the events as one JSON text (null: none), for drivers
-    // whose fields are costly (see SqlDriver.fieldsAreCostly)
-    readAfterAsJson: `
-      select h.held_back, (select json_agg(json_build_array(${TAIL_COLUMNS}) order by e.transaction_id, e.global_position)::text from (
-        select * from ${s}.events e
-        where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin}
-        order by e.transaction_id, e.global_position limit $3::bigint) e) as events
-      from (select coalesce((select max(x.transaction_id) from ${s}.events x) >= ${xmin}, false) as held_back) h`,
+    readStreamForwards: `select ${EVENT_COLUMNS}, st.state from ${s}.streams st left join lateral (${streamForwards}) e on true where st.stream_id = $1`,
+    readStreamBackwards: `select ${EVENT_COLUMNS}, st.state from ${s}.streams st left join lateral (${streamBackwards}) e on true where st.stream_id = $1`,
+    // one row: the stream's state and its events
+    readStreamForwardsAsJson: `select st.state, ${asJson(EVENT_COLUMNS, 'e.revision', streamForwards)} from ${s}.streams st where st.stream_id = $1`,
+    readStreamBackwardsAsJson: `select st.state, ${asJson(EVENT_COLUMNS, 'e.revision desc', streamBackwards)} from ${s}.streams st where st.stream_id = $1`,
+    readAllForwards: `select ${EVENT_COLUMNS} ${allForwards}`,
+    readAllBackwards: `select ${EVENT_COLUMNS} ${allBackwards}`,
+    readAllForwardsAsJson: `select ${asJson(EVENT_COLUMNS, forwards, `select * ${allForwards}`)}`,
+    readAllBackwardsAsJson: `select ${asJson(EVENT_COLUMNS, backwards, `select * ${allBackwards}`)}`,
+    // At least one row: the events (null columns when none), each with the held-back flag
+    readAfter: `select ${TAIL_COLUMNS}, h.held_back from ${heldBack} left join lateral (${after}) e on true`,
+    // one row: the held-back flag and the events
+    readAfterAsJson: `select h.held_back, ${asJson(TAIL_COLUMNS, forwards, after)} from ${heldBack}`,
     count: `
       select count(*) from ${s}.events e
       where (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and e.transaction_id < ${xmin} and $3::int is null
@@ -695,6 +676,11 @@ function statements(s: string) {
 
 function filterParams(filter: AllFilter | undefined): { categories: string[] | null; prefixes: string[] | null } {
   return { categories: filter?.streamCategories ?? null, prefixes: filter?.eventTypePrefixes ?? null };
+}
+
+/** The rows of a read sent as one JSON text (see `asJson` in statements); null when it found none. */
+function rowsOfJson<Row>(json: string | null | undefined): Row[] {
+  return json ? (JSON.parse(json) as Row[]) : [];
 }
 
 function toRecorded([tx, gp, streamId, revision, id, type, data, metadata, createdAtMs]: EventRow): RecordedEvent {
