@@ -128,6 +128,10 @@ function failures(load: MeasuredLoad): string {
 
 const clean = (load: MeasuredLoad): boolean => load.notOk === 0 && load.errors === 0 && load.timeouts === 0;
 
+function checkpointsText(settled: Settled): string {
+  return settled.checkpointsDuring === 0 ? '' : `; ${settled.checkpointsDuring} PostgreSQL checkpoint${settled.checkpointsDuring === 1 ? '' : 's'} began during it`;
+}
+
 function cpuText(cpu: CpuSplit): string {
   const postgres = cpu.postgres === null ? '' : `, PostgreSQL ${formatNumber(cpu.postgres, 2)}`;
   return `machine ${formatNumber(cpu.machine, 2)} cores busy: server process ${formatNumber(cpu.server, 2)} (event loop ${formatNumber(cpu.serverEventLoop * 100)}% busy), client ${formatNumber(cpu.client, 2)}${postgres}, ${cpu.postgres === null ? 'PostgreSQL and the rest' : 'the rest'} ${formatNumber(cpu.other, 2)}`;
@@ -148,6 +152,8 @@ interface Settled {
   quietAfterMs: number;
   /** From the phase's start until quiet. */
   cost: PhaseCost;
+  /** Checkpoints PostgreSQL began while the job ran (after one forced before it). */
+  checkpointsDuring: number;
 }
 
 interface Followed {
@@ -262,14 +268,17 @@ async function measure(client: CheckoutClient, market: BenchMarketplace, facts: 
 
   /** Runs a job, then waits until the reservation process has settled every order placed. */
   const runAndSettle = async (job: OrderJob): Promise<{ job: MeasuredOrderJob; settled: Settled }> => {
+    await facts.checkpoint();
+    const checkpointsBefore = await facts.checkpointsSoFar();
     const before = await costSnapshot(facts);
     const result = await profiledPhase('orders', job.keyPrefix, () => client.run(job));
+    const checkpointsDuring = (await facts.checkpointsSoFar()) - checkpointsBefore;
     const atEnd = await facts.backlog();
     const settled = await facts.waitUntilSettled(CONFIG.settleTimeoutSeconds * 1000);
     const quietAfterMs = await facts.waitUntilQuiet(CONFIG.settleTimeoutSeconds * 1000);
     const cost = await costSince(facts, before);
     const lastResponseAt = result.load.lastResponseAtEpochMs - performance.timeOrigin;
-    return { job: result, settled: { unsettledAtEnd: Math.max(0, unsettled(atEnd)), ms: Math.max(0, settled.at - lastResponseAt), backlog: settled.backlog, quietAfterMs, cost } };
+    return { job: result, settled: { unsettledAtEnd: Math.max(0, unsettled(atEnd)), ms: Math.max(0, settled.at - lastResponseAt), backlog: settled.backlog, quietAfterMs, cost, checkpointsDuring } };
   };
 
   // 2. Checkout load: a warm-up (discarded), then the measured run; each followed by the reservations catching up.
@@ -288,7 +297,7 @@ async function measure(client: CheckoutClient, market: BenchMarketplace, facts: 
   const load = await runAndSettle(loadJob('load', CONFIG.durationSeconds, null));
   const l = load.job.load;
   progress(
-    `checkout: ${formatNumber(l.okPerSecond)}/s, p50 ${formatMs(l.latencyMs.p50)} ms, p99 ${formatMs(l.latencyMs.p99)} ms (${failures(l)}); ${formatNumber(load.settled.unsettledAtEnd)} orders pending at the end, all settled ${seconds(load.settled.ms)} later; ${cpuText(l.cpu)}`,
+    `checkout: ${formatNumber(l.okPerSecond)}/s, p50 ${formatMs(l.latencyMs.p50)} ms, p99 ${formatMs(l.latencyMs.p99)} ms (${failures(l)}); ${formatNumber(load.settled.unsettledAtEnd)} orders pending at the end, all settled ${seconds(load.settled.ms)} later; ${cpuText(l.cpu)}${checkpointsText(load.settled)}`,
   );
   if (l.sampleFailures.length) progress(`checkout: the first refusals: ${JSON.stringify(l.sampleFailures)}`);
 
@@ -298,7 +307,7 @@ async function measure(client: CheckoutClient, market: BenchMarketplace, facts: 
     const steps = await facts.steps(orderIdsOf(result.tracked));
     const figures = followedFigures(result, steps);
     progress(
-      `${name}: ${formatNumber(result.load.okPerSecond)} checkouts/s; ${formatNumber(figures.orders)} orders reserved and visible after p50 ${formatMs(figures.reservedVisible.p50)} ms, p99 ${formatMs(figures.reservedVisible.p99)} ms (${figures.failures} failed; ${formatNumber(figures.readsPerSecond)} reads/s); ${cpuText(result.cpu)}`,
+      `${name}: ${formatNumber(result.load.okPerSecond)} checkouts/s; ${formatNumber(figures.orders)} orders reserved and visible after p50 ${formatMs(figures.reservedVisible.p50)} ms, p99 ${formatMs(figures.reservedVisible.p99)} ms (${figures.failures} failed; ${formatNumber(figures.readsPerSecond)} reads/s); ${cpuText(result.cpu)}${checkpointsText(settled)}`,
     );
     if (figures.sampleFailures.length) progress(`${name}: the first failures: ${JSON.stringify(figures.sampleFailures)}`);
     return { job: result, figures, settled, samples: samplesWithSteps(result.tracked, steps, SAMPLES_KEPT) };
@@ -462,12 +471,12 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
   const settings = Object.entries(server.settings)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
-  const cpuLines: Array<[string, CpuSplit]> = [
-    [`set-up (${seconds(Object.values(m.setup.ms).reduce((a, b) => a + b, 0))})`, m.setup.cpu],
-    [`checkout load (${formatNumber(m.load.durationSeconds, 1)} s)`, m.load.cpu],
-    [`one at a time (${seconds(m.alone.job.followMs)})`, m.alone.job.cpu],
-    [`paced, 1 in ${CONFIG.paced.every} followed (${seconds(m.paced.job.followMs)})`, m.paced.job.cpu],
-    [`load, 1 in ${CONFIG.underLoad.every} followed (${seconds(m.underLoad.job.followMs)})`, m.underLoad.job.cpu],
+  const cpuLines: Array<[string, CpuSplit, Settled | null]> = [
+    [`set-up (${seconds(Object.values(m.setup.ms).reduce((a, b) => a + b, 0))})`, m.setup.cpu, null],
+    [`checkout load (${formatNumber(m.load.durationSeconds, 1)} s)`, m.load.cpu, m.load.settled],
+    [`one at a time (${seconds(m.alone.job.followMs)})`, m.alone.job.cpu, m.alone.settled],
+    [`paced, 1 in ${CONFIG.paced.every} followed (${seconds(m.paced.job.followMs)})`, m.paced.job.cpu, m.paced.settled],
+    [`load, 1 in ${CONFIG.underLoad.every} followed (${seconds(m.underLoad.job.followMs)})`, m.underLoad.job.cpu, m.underLoad.settled],
   ];
   const width = Math.max(...cpuLines.map(([label]) => label.length));
   const s = m.setup.ms;
@@ -486,8 +495,8 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
     '',
     renderTable(rows),
     '',
-    `Where the CPU went in each phase (cores busy on average; this machine has ${os.cpus().length}):`,
-    ...cpuLines.map(([label, cpu]) => `  ${label.padEnd(width)}  ${cpuText(cpu)}`),
+    `Where the CPU went in each phase (cores busy on average; this machine has ${os.cpus().length}). Each phase from the load on starts after a CHECKPOINT; one PostgreSQL began during a phase (its writes and the whole pages it logs slow the phase) is counted:`,
+    ...cpuLines.map(([label, cpu, settled]) => `  ${label.padEnd(width)}  ${cpuText(cpu)}${settled ? checkpointsText(settled) : ''}`),
     '',
     `event store: ${formatNumber(m.store.events)} events: ${m.store.eventsByType
       .slice(0, 10)
