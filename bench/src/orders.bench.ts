@@ -31,7 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@bdbazar/shared-kernel';
 import { profiledPhase } from './cpuProfile';
-import { commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
+import { checkpoint, commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
 import { evaluate, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { withCpu, type CpuSplit, type MeasuredLoad } from './httpBench/load';
 import { CheckoutClient, type MeasuredOrderJob } from './ordersBench/checkoutLoad';
@@ -268,7 +268,9 @@ async function measure(client: CheckoutClient, market: BenchMarketplace, facts: 
 
   /** Runs a job, then waits until the reservation process has settled every order placed. */
   const runAndSettle = async (job: OrderJob): Promise<{ job: MeasuredOrderJob; settled: Settled }> => {
-    await facts.checkpoint();
+    // each phase starts alike (as bench:event-store's workloads do): else the checkpoint the load's
+    // WAL calls for may run on through the next phase, each page's first change after it logged whole
+    await checkpoint(market.databaseUrl);
     const checkpointsBefore = await facts.checkpointsSoFar();
     const before = await costSnapshot(facts);
     const result = await profiledPhase('orders', job.keyPrefix, () => client.run(job));
@@ -495,7 +497,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
     '',
     renderTable(rows),
     '',
-    `Where the CPU went in each phase (cores busy on average; this machine has ${os.cpus().length}). Each phase from the load on starts after a CHECKPOINT; one PostgreSQL began during a phase (its writes and the whole pages it logs slow the phase) is counted:`,
+    `Where the CPU went in each phase (cores busy on average; this machine has ${os.cpus().length}). Each phase from the warm-up on starts after a CHECKPOINT; a checkpoint PostgreSQL began during a phase, which slows it, is named on its line:`,
     ...cpuLines.map(([label, cpu, settled]) => `  ${label.padEnd(width)}  ${cpuText(cpu)}${settled ? checkpointsText(settled) : ''}`),
     '',
     `event store: ${formatNumber(m.store.events)} events: ${m.store.eventsByType

@@ -164,16 +164,6 @@ export class OrderFacts {
     };
   }
 
-  /**
-   * Writes out what earlier phases left dirty (a CHECKPOINT; best effort, it needs superuser or
-   * pg_checkpoint), so that each phase starts alike, as bench:event-store's workloads do: else the
-   * checkpoint that the load's WAL calls for may run on through the next phase, and every page's
-   * first change after it is logged whole.
-   */
-  async checkpoint(): Promise<void> {
-    await this.client.query('checkpoint').catch(() => undefined);
-  }
-
   /** Checkpoints the server has started so far, on its clock or because of the WAL's volume. */
   async checkpointsSoFar(): Promise<number> {
     const { rows } = await this.client.query<{ checkpoints: string }>('select (checkpoints_timed + checkpoints_req)::text as checkpoints from pg_stat_bgwriter');

@@ -285,14 +285,13 @@ declare
   -- per append, for the set-wise path: what it found, what it is answered
   v_rev bigint[];
   v_state smallint[];
-  v_first_rev bigint[];
+  v_setwise boolean[];
   v_code text[];
   v_detail text[];
   v_accepted int[] := '{}';
   v_last_rev bigint[];
   v_last_pos bigint[];
   v_xid text;
-  v_alone boolean[];
   v_at int;
 begin
   -- the appends in one pass over their text (see append_locked)
@@ -304,14 +303,14 @@ begin
     perform pg_advisory_xact_lock(v_key);
   end loop;
 
-  -- Each stream's row, whether each append's first event id is stored, and whether the append is
-  -- the only one of its stream in the batch with events, in one statement (a new snapshot: after
-  -- the locks, so it sees every earlier writer). Each lookup is a subquery of one key, not a join:
+  -- Each stream's row, and whether each append goes set-wise (the only one of its stream in the
+  -- batch, with events, its first event id not stored yet), in one statement (a new snapshot:
+  -- after the locks, so it sees every earlier writer). Each lookup is a subquery of one key, not a join:
   -- PL/pgSQL keeps a statement's plan, and a join planned while the table was new (a hash join
   -- over a scan of every row) stays the plan when the table holds millions.
   select array_agg(coalesce(x.found[1], -1) order by x.i), array_agg(coalesce(x.found[2], 0)::smallint order by x.i),
-         array_agg(x.first_rev order by x.i), array_agg(x.alone order by x.i)
-    into v_rev, v_state, v_first_rev, v_alone
+         array_agg(x.alone and x.first_rev is null order by x.i)
+    into v_rev, v_state, v_setwise
     from (select a.i, count(*) over (partition by a.stream) = 1 and json_array_length(a.events) > 0 as alone,
                  (select array[st.last_revision, st.state] from ${s}.streams st where st.stream_id = a.stream) as found,
                  (select e.revision from ${s}.events e where e.event_id = (a.events -> 0 ->> 'id')::uuid) as first_rev
@@ -320,7 +319,7 @@ begin
   v_code := array_fill(null::text, array[v_n]);
   v_detail := array_fill(null::text, array[v_n]);
   for i in 1 .. v_n loop
-    if not v_alone[i] or v_first_rev[i] is not null then
+    if not v_setwise[i] then
       continue;
     elsif v_state[i] = 2 then
       v_code[i] := 'ES002';
@@ -365,7 +364,7 @@ begin
   end if;
 
   for i in 1 .. v_n loop
-    if not v_alone[i] or v_first_rev[i] is not null then
+    if not v_setwise[i] then
       return query select i::bigint, r.* from ${s}.append_locked(v_streams[i], v_expected[i], v_events[i]) r;
       continue;
     end if;

@@ -112,6 +112,8 @@ interface TailResult {
 type StreamReadRow = unknown[];
 
 const START = encodePosition(0, 0);
+/** `streams.state` of a tombstoned stream (0 live, 1 soft-deleted; see schema.ts). */
+const TOMBSTONED = 2;
 // created_at as epoch milliseconds: node-postgres' timestamp parser costs more than the rest of a row
 const columns = (json: '' | '::text') => `e.transaction_id::text, e.global_position, e.stream_id, e.revision, e.event_id::text, e.type, e.data${json}, e.metadata${json},
   (extract(epoch from e.created_at) * 1000)::float8`;
@@ -242,14 +244,14 @@ class SqlEventStore implements EventStore {
       const sql = direction === 'forwards' ? this.sql.readStreamForwardsAsJson : this.sql.readStreamBackwardsAsJson;
       const [read] = await this.driver.queryArrays<[state: number, events: string | null]>(sql, [streamId, from, limit]);
       if (!read) return [];
-      if (Number(read[0]) === 2) throw new StreamDeletedError(streamId);
+      if (Number(read[0]) === TOMBSTONED) throw new StreamDeletedError(streamId);
       return rowsOfJson<EventRow>(read[1]).map(toRecorded);
     }
     const sql = direction === 'forwards' ? this.sql.readStreamForwards : this.sql.readStreamBackwards;
     const rows = await this.driver.queryArrays<StreamReadRow>(sql, [streamId, from, limit]);
     const first = rows[0];
     if (!first) return [];
-    if (Number(first[9]) === 2) throw new StreamDeletedError(streamId);
+    if (Number(first[9]) === TOMBSTONED) throw new StreamDeletedError(streamId);
     if (first[4] === null) return [];
     return rows.map((row) => toRecorded(row as unknown as EventRow));
   }
@@ -350,7 +352,7 @@ class SqlEventStore implements EventStore {
       custom_metadata: StreamMetadata['custom'] | null;
       metadata_revision: string;
     }>(this.sql.getMetadata, [streamId]);
-    if (row && Number(row.state) === 2) throw new StreamDeletedError(streamId);
+    if (row && Number(row.state) === TOMBSTONED) throw new StreamDeletedError(streamId);
     const metadataRevision = row ? Number(row.metadata_revision) : -1;
     const metadata: StreamMetadata = {};
     if (row?.max_age_seconds != null) metadata.maxAge = Number(row.max_age_seconds);
