@@ -43,6 +43,12 @@ export function evaluate(rows: Row[], goals: Record<string, Goal>, goalStore: st
   }
 }
 
+/** The Node.js that ran the bench and the V8 flags it ran with (the server runs in the bench's process). */
+export function nodeText(): string {
+  const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS']?.split(/\s+/) ?? [])].filter((flag) => flag.startsWith('--'));
+  return `node ${process.version}${flags.length ? ` (${flags.join(' ')})` : ' (no flags)'}`;
+}
+
 export function formatNumber(value: number, decimals = 0): string {
   if (!Number.isFinite(value)) return 'n/a';
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });

@@ -29,7 +29,7 @@ export const SQLSTATE = {
   uniqueViolation: '23505',
 } as const;
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export function schemaSql(schema: string): string {
   assertSchemaName(schema);
@@ -149,7 +149,12 @@ $fn$;
 -- content, in another stream or at other revisions), with nothing written. Otherwise code is null
 -- and the row holds the stream's new last revision and the last event's position; a retry of a
 -- batch already stored answers with that batch's.
-create or replace function ${s}.append_locked(p_stream text, p_expected text, p_events json,
+--
+-- With p_lock, it takes the stream's lock itself, first: an append sent alone is this one call,
+-- where a second function around it cost PostgreSQL 12-18% more (pgbench, one writer: 0.141 ms
+-- an append, 0.119-0.126 ms without the wrapper). Version 6 (it had no p_lock).
+drop function if exists ${s}.append_locked(text, text, json);
+create or replace function ${s}.append_locked(p_stream text, p_expected text, p_events json, p_lock boolean default false,
   out code text, out detail text, out next_revision bigint, out transaction_id text, out global_position bigint)
 language plpgsql as $fn$
 declare
@@ -163,6 +168,10 @@ declare
   v_rev bigint;
   v_state smallint;
 begin
+  if p_lock then
+    -- Taken before any write: see lock_stream.
+    perform pg_advisory_xact_lock(hashtextextended('${s}.' || p_stream, 0));
+  end if;
   -- The stream's row and whether the first event's id is stored already, in one statement: each
   -- statement of a function costs its own execution, and more after the backend slept in the
   -- previous commit's WAL flush (one writer's append is mostly such wake-ups).
@@ -237,7 +246,8 @@ $fn$;
 
 -- Appends a batch of events to one stream atomically in one round trip. p_events is a JSON array
 -- of { "id", "type", "data", "metadata" }. Raises append_locked's refusals as exceptions with
--- their codes.
+-- their codes. For SQL sessions (psql, the tests); the adapter calls append_locked with p_lock
+-- and reads the refusal from its answer.
 drop function if exists ${s}.append_events(text, text, jsonb);
 create or replace function ${s}.append_events(p_stream text, p_expected text, p_events json)
 returns table (next_revision bigint, transaction_id text, global_position bigint)
@@ -245,9 +255,7 @@ language plpgsql as $fn$
 declare
   r record;
 begin
-  -- Taken before any write: see lock_stream.
-  perform pg_advisory_xact_lock(hashtextextended('${s}.' || p_stream, 0));
-  r := ${s}.append_locked(p_stream, p_expected, p_events);
+  r := ${s}.append_locked(p_stream, p_expected, p_events, true);
   if r.code is not null then
     raise exception using errcode = r.code, message = 'append refused', detail = r.detail;
   end if;

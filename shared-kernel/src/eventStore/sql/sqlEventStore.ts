@@ -194,10 +194,10 @@ class SqlEventStore implements EventStore {
     const params = [streamId, String(expected), events];
     for (let attempt = 0; ; attempt++) {
       try {
-        const [row] = await this.driver.query<AppendRow>(this.sql.append, params);
-        if (!row) throw new Error(`append_events returned no row for stream '${streamId}'`);
-        this.announceCommit();
-        return { ok: true, result: appendResult(row) };
+        const [row] = await this.driver.query<BatchAppendRow>(this.sql.append, params);
+        if (!row) throw new Error(`append_locked returned no row for stream '${streamId}'`);
+        if (row.code === null) this.announceCommit();
+        return this.outcomeOf(row, streamId, expected);
       } catch (error) {
         // A twin of this append committed between our idempotency check and our insert: the
         // second try finds it under the stream's lock and answers as the first did.
@@ -226,11 +226,13 @@ class SqlEventStore implements EventStore {
     }
     if (rows.length !== batch.length) throw new Error(`append_batch answered ${rows.length} rows for ${batch.length} appends`);
     if (rows.some((row) => row.code === null)) this.announceCommit();
-    return rows.map((row, i): AppendOutcome => {
-      const { streamId, expected } = batch[i] as QueuedAppend;
-      if (row.code !== null) return { ok: false, error: this.mapError({ code: row.code, detail: row.detail ?? undefined }, streamId, expected) };
-      return { ok: true, result: appendResult(row as AppendRow) };
-    });
+    return rows.map((row, i) => this.outcomeOf(row, batch[i]!.streamId, batch[i]!.expected));
+  }
+
+  /** An append's answer from append_locked's or append_batch's row: its result, or its refusal's error. */
+  private outcomeOf(row: BatchAppendRow, streamId: string, expected: QueuedAppend['expected']): AppendOutcome {
+    if (row.code !== null) return { ok: false, error: this.mapError({ code: row.code, detail: row.detail ?? undefined }, streamId, expected) };
+    return { ok: true, result: appendResult(row as AppendRow) };
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
@@ -647,7 +649,7 @@ function statements(s: string) {
   const asJson = (columns: string, order: string, events: string) =>
     `(select json_agg(json_build_array(${columns}) order by ${order})::text from (${events}) e)`;
   return {
-    append: `select next_revision, transaction_id, global_position from ${s}.append_events($1, $2, $3::json)`,
+    append: `select code, detail, next_revision, transaction_id, global_position from ${s}.append_locked($1, $2, $3::json, true)`,
     appendBatch: `select code, detail, next_revision, transaction_id, global_position from ${s}.append_batch($1::json) order by ord`,
     readStreamForwards: `select ${EVENT_COLUMNS}, st.state from ${s}.streams st left join lateral (${streamForwards}) e on true where st.stream_id = $1`,
     readStreamBackwards: `select ${EVENT_COLUMNS}, st.state from ${s}.streams st left join lateral (${streamBackwards}) e on true where st.stream_id = $1`,
