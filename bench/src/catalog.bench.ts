@@ -25,7 +25,7 @@ import { approvedSellers, createAdmin, createCategories, openShops, signInAgain,
 import { StoreFacts, type Progress, type StoreSummary } from './catalogBench/storeFacts';
 import { percentile, runCount, sleep } from './eventStoreBench/measure';
 import { analyze, commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
-import { evaluate, nodeText, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
+import { evaluate, machineFacts, machineText, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { LoadClient, withCpu, type CpuSplit, type MeasuredLoad } from './httpBench/load';
 import { startBenchMarketplace, type BenchMarketplace } from './httpBench/marketplace';
 import type { SearchQuery } from './httpBench/protocol';
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: nodeText(), platform: process.platform },
+    machine: machineFacts(),
     disturbance,
     postgres: { url: redact(POSTGRES_URL), database: market.database, ...server },
     config: { scale: SCALE, ...CONFIG },
@@ -573,7 +573,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loa
   const lines = [
     '',
     `Catalogue benchmark — ${new Date().toISOString()}`,
-    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${nodeText()}; PostgreSQL ${server.version} (${settings}), same host`,
+    `machine: ${machineText()}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     `app: account, shop and product services + query API + projectors in this process over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for the set-up's passwords`,
     `load: autocannon in a child process, no pipelining; seeding posts each product once over ${CONFIG.seedConnections} connections (the run lasts from the first request to the last answer); search ${CONFIG.searchConnections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured, each connection cycling through the whole mix in its own order. Latencies are of 2xx answers.`,

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { createEmbeddedEventStore, createPostgresEventStore } from '@bdbazar/shared-kernel';
 import { EMMETT_VERSION, openEmmettTarget } from './eventStoreBench/emmettTarget';
-import { formatMs, formatNumber, evaluate, nodeText, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
+import { formatMs, formatNumber, evaluate, machineFacts, machineText, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { ourTarget } from './eventStoreBench/ourTarget';
 import {
   analyze,
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: nodeText(), platform: process.platform },
+    machine: machineFacts(),
     disturbance,
     postgres: { url: redact(POSTGRES_URL), emmettDatabase: databaseOf(EMMETT_URL), ...server },
     config: { scale: SCALE, ...CONFIG },
@@ -381,7 +381,7 @@ function print(rows: Row[], server: Awaited<ReturnType<typeof serverFacts>>, not
   const lines = [
     '',
     `Event store benchmark — ${new Date().toISOString()}`,
-    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${nodeText()}; PostgreSQL ${server.version} (${settings}), same host`,
+    `machine: ${machineText()}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     'ours/Emmett: the figure the goal is about, ours divided by Emmett\'s (throughput: > 1 means ours is faster; read and latency: < 1 means ours is faster)',
     '',

@@ -19,7 +19,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { profiledPhase } from './cpuProfile';
-import { evaluate, nodeText, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
+import { evaluate, machineFacts, machineText, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
 import { hashFor, measureBcryptCompares, threadPoolSize, type BcryptRate } from './httpBench/bcryptRate';
 import { startCeiling } from './httpBench/ceiling';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: nodeText(), platform: process.platform, uvThreadPoolSize: threadPoolSize() },
+    machine: { ...machineFacts(), uvThreadPoolSize: threadPoolSize() },
     disturbance,
     postgres: { url: redact(POSTGRES_URL), database: market.database, ...server },
     config: { scale: SCALE, ...CONFIG },
@@ -303,7 +303,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loa
   const lines = [
     '',
     `HTTP benchmark — ${new Date().toISOString()}`,
-    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${nodeText()}, UV_THREADPOOL_SIZE ${pool}${process.env['UV_THREADPOOL_SIZE'] ? '' : ' (default)'}; PostgreSQL ${server.version} (${settings}), same host`,
+    `machine: ${machineText()}, UV_THREADPOOL_SIZE ${pool}${process.env['UV_THREADPOOL_SIZE'] ? '' : ' (default)'}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     `load: autocannon in a child process, ${CONFIG.connections} connections, no pipelining; fast routes ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured; register/login by count. Latencies are of 2xx answers.`,
     `app: account service + query API + projectors in this process over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for every password (production's)`,

@@ -32,7 +32,7 @@ import path from 'node:path';
 import { createLogger } from '@bdbazar/shared-kernel';
 import { profiledPhase } from './cpuProfile';
 import { checkpoint, commitsElsewhere, databaseOf, DEFAULT_POSTGRES_URL, ensureDatabase, serverFacts, type ServerFacts } from './eventStoreBench/postgres';
-import { evaluate, nodeText, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
+import { evaluate, machineFacts, machineText, formatMs, formatNumber, renderTable, writeJson, type Goal, type Row } from './eventStoreBench/report';
 import { withCpu, type CpuSplit, type MeasuredLoad } from './httpBench/load';
 import { CheckoutClient, type MeasuredOrderJob } from './ordersBench/checkoutLoad';
 import { checkoutMix, type CheckoutMix } from './ordersBench/checkouts';
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: nodeText(), platform: process.platform },
+    machine: machineFacts(),
     disturbance,
     postgres: { url: redact(POSTGRES_URL), database: market.database, ...server },
     bus: market.bus,
@@ -486,7 +486,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
   const lines = [
     '',
     `Orders benchmark — ${new Date().toISOString()} — integration events: ${bus}`,
-    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${nodeText()}; PostgreSQL ${server.version} (${settings}), same host`,
+    `machine: ${machineText()}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     `app: account, shop, product and order services + query API ${PROJECTIONS_PROCESS ? 'in this process, the projections service (projectors, outbox relay) in a process of its own (its CPU counts in "the rest")' : '+ projectors in this process'} over one fresh PostgreSQL database, ${bus}, LOG_LEVEL ${LOG_LEVEL}, no response validation`,
     `set-up over HTTP (not timed): ${m.setup.sellers} sellers, ${m.setup.shops} shops, ${m.setup.products} published products (${m.setup.variants} variants, ${formatNumber(CONFIG.stockPerVariant)} each in stock), ${m.setup.buyers} buyers with an address each, in ${seconds(Object.values(s).reduce((a, b) => a + b, 0))} (until the order service knew every variant and address: ${seconds(s['copiesKnown'] ?? 0)})`,

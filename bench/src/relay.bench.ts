@@ -15,7 +15,6 @@
  * empty: reading rows, publishing, waiting for confirms and deleting the confirmed rows included.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import os from 'node:os';
 import { connect, type Options } from 'amqplib';
 import { Client } from 'pg';
 import {
@@ -29,6 +28,7 @@ import {
   type IntegrationEvent,
 } from '@bdbazar/shared-kernel';
 import { assertEventsExchange, unroutedName } from '@bdbazar/shared-kernel/messaging/rabbitmq/topology';
+import { machineText } from './eventStoreBench/report';
 
 const POSTGRES_URL = process.env['BDBAZAR_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/bdbazar_bench';
 const RABBITMQ_URL = process.env['BDBAZAR_BENCH_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`Outbox relay → RabbitMQ, ${MESSAGES.toLocaleString('en-US')} messages of ${payloadBytes} bytes, one durable quorum queue bound`);
-  console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; PostgreSQL and RabbitMQ on ${hostOf(POSTGRES_URL)} / ${hostOf(RABBITMQ_URL)}`);
+  console.log(`${machineText()}; PostgreSQL and RabbitMQ on ${hostOf(POSTGRES_URL)} / ${hostOf(RABBITMQ_URL)}`);
   console.log('');
   console.log(renderTable(rows));
   if (rows.some((row) => row.met === false)) process.exitCode = 1;

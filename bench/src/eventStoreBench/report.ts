@@ -1,5 +1,6 @@
 /** The rows of the report: goals, ratios to Emmett, the plain-text table and the JSON file. */
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Goal {
@@ -44,9 +45,19 @@ export function evaluate(rows: Row[], goals: Record<string, Goal>, goalStore: st
 }
 
 /** The Node.js that ran the bench and the V8 flags it ran with (the server runs in the bench's process). */
-export function nodeText(): string {
+function nodeText(): string {
   const flags = [...process.execArgv, ...(process.env['NODE_OPTIONS']?.split(/\s+/) ?? [])].filter((flag) => flag.startsWith('--'));
   return `node ${process.version}${flags.length ? ` (${flags.join(' ')})` : ' (no flags)'}`;
+}
+
+/** The machine a bench ran on, for its JSON results. */
+export function machineFacts() {
+  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: nodeText(), platform: process.platform };
+}
+
+/** The machine a bench ran on, for its printed header: '2 CPUs (model), node v20 (no flags)'. */
+export function machineText(): string {
+  return `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${nodeText()}`;
 }
 
 export function formatNumber(value: number, decimals = 0): string {

@@ -34,6 +34,8 @@ export const SCHEMA_VERSION = 6;
 export function schemaSql(schema: string): string {
   assertSchemaName(schema);
   const s = schema;
+  // A stream's advisory lock key: every writer of a stream, alone or in a batch, takes this one.
+  const lockKey = (stream: string) => `hashtextextended('${s}.' || ${stream}, 0)`;
   return /* sql */ `
 create schema if not exists ${s};
 
@@ -97,7 +99,7 @@ declare
   v_rev   bigint;
   v_state smallint;
 begin
-  perform pg_advisory_xact_lock(hashtextextended('${s}.' || p_stream, 0));
+  perform pg_advisory_xact_lock(${lockKey('p_stream')});
   select s.last_revision, s.state into v_rev, v_state from ${s}.streams s where s.stream_id = p_stream;
   if not found and p_create then
     insert into ${s}.streams (stream_id) values (p_stream) on conflict (stream_id) do nothing;
@@ -170,7 +172,7 @@ declare
 begin
   if p_lock then
     -- Taken before any write: see lock_stream.
-    perform pg_advisory_xact_lock(hashtextextended('${s}.' || p_stream, 0));
+    perform pg_advisory_xact_lock(${lockKey('p_stream')});
   end if;
   -- The stream's row and whether the first event's id is stored already, in one statement: each
   -- statement of a function costs its own execution, and more after the backend slept in the
@@ -307,7 +309,7 @@ begin
     into v_streams, v_expected, v_events
     from rows from (json_to_recordset(p_appends) as (stream text, expected text, events json)) with ordinality as x(stream, expected, events, ord);
   v_n := coalesce(array_length(v_streams, 1), 0);
-  for v_key in select distinct hashtextextended('${s}.' || x.stream, 0) from unnest(v_streams) as x(stream) order by 1 loop
+  for v_key in select distinct ${lockKey('x.stream')} from unnest(v_streams) as x(stream) order by 1 loop
     perform pg_advisory_xact_lock(v_key);
   end loop;
 
