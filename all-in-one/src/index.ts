@@ -1,1 +1,2 @@
-export { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from './marketplace';
+export { startCluster, type RunningCluster } from './cluster';
+export { MARKETPLACE_CONSUMERS, startMarketplace, startMarketplaceBackground, type MarketplaceBackground, type RunningMarketplace } from './marketplace';

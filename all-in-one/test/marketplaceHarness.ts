@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { startConfiguredProjections } from '@bdbazar/projections';
 import { createLogger, loadConfig, silentLogger, type Config, type Logger } from '@bdbazar/shared-kernel';
 import { deleteBrokerObjects } from '../../shared-kernel/test/messaging/fixtures';
+import { startCluster } from '../src/cluster';
 import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '../src/marketplace';
 
 export interface Answer<T = Record<string, unknown>> {
@@ -38,7 +39,10 @@ export class TestMarketplace {
    * `rabbitmqUrl`: integration events go through that broker (an exchange and queues of this
    * marketplace's own) instead of the in-process bus. `env`: more configuration.
    */
-  static async start(serverUrl: string, options: { rabbitmqUrl?: string; env?: Record<string, string>; projectionsApart?: boolean } = {}): Promise<TestMarketplace> {
+  static async start(
+    serverUrl: string,
+    options: { rabbitmqUrl?: string; env?: Record<string, string>; projectionsApart?: boolean; httpWorkers?: number } = {},
+  ): Promise<TestMarketplace> {
     const database = `bdbazar_api_${randomBytes(4).toString('hex')}`;
     const admin = new Client({ connectionString: serverUrl });
     await admin.connect();
@@ -47,8 +51,7 @@ export class TestMarketplace {
     const url = new URL(serverUrl);
     url.pathname = `/${database}`;
     const dataDir = await mkdtemp(join(tmpdir(), 'bdbazar-api-'));
-    const config = loadConfig(
-      {
+    const env: Record<string, string> = {
         PORT: '0',
         BDBAZAR_DATA_DIR: dataDir,
         BDBAZAR_EVENT_STORE: 'postgres',
@@ -59,12 +62,17 @@ export class TestMarketplace {
         ...(options.rabbitmqUrl
           ? { BDBAZAR_RABBITMQ_URL: options.rabbitmqUrl, BDBAZAR_RABBITMQ_EXCHANGE: `${database}.events`, BDBAZAR_RABBITMQ_QUEUE_PREFIX: `${database}.` }
           : {}),
+        ...(options.httpWorkers ? { BDBAZAR_HTTP_WORKERS: String(options.httpWorkers) } : {}),
         ...options.env,
-      },
-      { dotenv: false },
-    );
+      };
+    const config = loadConfig(env, { dotenv: false });
     const logger = testLogger(config);
-    const market = await startMarketplace(config, logger, { validateResponses: true, projections: !options.projectionsApart });
+    // Over several processes, as `npm start` runs with BDBAZAR_HTTP_WORKERS: the workers run
+    // all-in-one/src/main.ts under the TypeScript loader the e2e tests use (they validate no responses).
+    const market =
+      config.BDBAZAR_HTTP_WORKERS > 1
+        ? await startCluster(config, logger, { env: { ...env, SWC_NODE_PROJECT: join(__dirname, '../../tsconfig.json') }, execArgv: ['-r', '@swc-node/register'] })
+        : await startMarketplace(config, logger, { validateResponses: true, projections: !options.projectionsApart });
     // As `npm run start:projections` runs them beside the services: stores and a broker connection of their own.
     const projections = options.projectionsApart ? await startConfiguredProjections(config, logger) : null;
     return new TestMarketplace(market, config, async () => {

@@ -5,7 +5,8 @@
  * buyer understands, the stock ends with nothing available, and no event of the product ever
  * shows it below zero. Three rounds, each on a fresh product. And a checkout over three shops
  * where one line cannot be held leaves nothing reserved anywhere. Once more (one round) with the
- * projections service apart, over connections of its own, as docker-compose deploys it.
+ * projections service apart, over connections of its own, as docker-compose deploys it; and once
+ * over two HTTP worker processes sharing the port, the checkouts spread over both.
  */
 import { describeWithServer, requireServerUrl } from '../../test/servers';
 import { TestMarketplace } from './marketplaceHarness';
@@ -22,7 +23,7 @@ interface Level {
   available: number;
 }
 
-function oversellSuite(options: { projectionsApart: boolean; rounds: number }): void {
+function oversellSuite(options: { projectionsApart: boolean; rounds: number; httpWorkers?: number }): void {
   let t: TestMarketplace;
   let f: OrderFixture;
   let shopId: string;
@@ -30,7 +31,11 @@ function oversellSuite(options: { projectionsApart: boolean; rounds: number }): 
   let buyers: Array<Awaited<ReturnType<OrderFixture['buyer']>>>;
 
   beforeAll(async () => {
-    t = await TestMarketplace.start(requireServerUrl('postgres'), { rabbitmqUrl: requireServerUrl('rabbitmq'), projectionsApart: options.projectionsApart });
+    t = await TestMarketplace.start(requireServerUrl('postgres'), {
+      rabbitmqUrl: requireServerUrl('rabbitmq'),
+      projectionsApart: options.projectionsApart,
+      ...(options.httpWorkers ? { httpWorkers: options.httpWorkers } : {}),
+    });
     f = new OrderFixture(t, await t.createAdmin());
     seller = await t.approvedSeller(f.admin);
     shopId = await f.shop(seller);
@@ -114,5 +119,6 @@ describeWithServer('postgres', 'on PostgreSQL', () =>
   describeWithServer('rabbitmq', 'a thousand checkouts for ten in stock, on RabbitMQ', () => {
     describe('with the projections in the marketplace process', () => oversellSuite({ projectionsApart: false, rounds: 3 }));
     describe('with the projections service apart, as deployed', () => oversellSuite({ projectionsApart: true, rounds: 1 }));
+    describe('over two HTTP workers sharing the port (BDBAZAR_HTTP_WORKERS=2)', () => oversellSuite({ projectionsApart: false, rounds: 1, httpWorkers: 2 }));
   }),
 );

@@ -181,7 +181,7 @@ async function main(): Promise<void> {
 
   const { rows, goals } = rowsOf(measured);
   evaluate(rows, goals, MARKETPLACE);
-  print(rows, measured, server, disturbance);
+  print(rows, measured, server, disturbance, market.processes);
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
@@ -551,7 +551,7 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
   return { rows, goals };
 }
 
-function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loadAverageAtStart: number; loadAverageAtEnd: number; commitsInOtherDatabases: number }): void {
+function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loadAverageAtStart: number; loadAverageAtEnd: number; commitsInOtherDatabases: number }, processes: string): void {
   const settings = Object.entries(server.settings)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
@@ -575,7 +575,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loa
     `Catalogue benchmark — ${new Date().toISOString()}`,
     `machine: ${machineText()}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
-    `app: account, shop and product services + query API + projectors in this process over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for the set-up's passwords`,
+    `app: account, shop and product services + query API + projectors ${processes} over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for the set-up's passwords`,
     `load: autocannon in a child process, no pipelining; seeding posts each product once over ${CONFIG.seedConnections} connections (the run lasts from the first request to the last answer); search ${CONFIG.searchConnections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured, each connection cycling through the whole mix in its own order. Latencies are of 2xx answers.`,
     `catalogue (seed ${CONFIG.seed}, scale ${SCALE}): ${formatNumber(c.products)} products in ${formatNumber(m.setup.shops)} shops of ${formatNumber(m.setup.sellers)} sellers, ${m.setup.categories} categories (10 roots × 5 leaves, Zipf: ${topLeaves} … ${lastLeaf ? `${lastLeaf.slug} ${percent(lastLeaf.products, c.products)}` : ''}); ${formatNumber(c.variants / c.products, 2)} variants a product; ${percent(c.banglaTitles, c.products)} Bangla titles; ${percent(c.outOfStock, c.products)} out of stock; ${percent(c.noBrand, c.products)} without a brand; ${formatNumber(c.bodyBytes / c.products)} bytes a request body`,
     `set-up over HTTP: sellers ${seconds(s['sellers'] ?? 0)}, shops ${seconds(s['shops'] ?? 0)}, until the product service knew every shop ${seconds(s['shopsKnown'] ?? 0)}, categories ${seconds(s['categories'] ?? 0)}; generating the bodies ${seconds(c.generateMs)}. The database was ANALYZEd after the catch-up, before the search runs (as autovacuum would soon after a bulk load).`,

@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 
   const { rows, goals } = rowsOf(measured);
   evaluate(rows, goals, MARKETPLACE);
-  print(rows, measured, server, disturbance);
+  print(rows, measured, server, disturbance, market.processes);
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
@@ -285,7 +285,7 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
   return { rows, goals };
 }
 
-function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loadAverageAtStart: number; loadAverageAtEnd: number; commitsInOtherDatabases: number }): void {
+function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loadAverageAtStart: number; loadAverageAtEnd: number; commitsInOtherDatabases: number }, processes: string): void {
   const settings = Object.entries(server.settings)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
@@ -306,7 +306,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loa
     `machine: ${machineText()}, UV_THREADPOOL_SIZE ${pool}${process.env['UV_THREADPOOL_SIZE'] ? '' : ' (default)'}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     `load: autocannon in a child process, ${CONFIG.connections} connections, no pipelining; fast routes ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured; register/login by count. Latencies are of 2xx answers.`,
-    `app: account service + query API + projectors in this process over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for every password (production's)`,
+    `app: account service + query API + projectors ${processes} over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for every password (production's)`,
     `login: over HTTP; the app was started with BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS=${formatNumber(CONFIG.loginAttemptsPerAddress)} (all requests come from 127.0.0.1; the default 100 per 15 min would cap the run), per-account limit at its default; each of ${formatNumber(m.users.registered)} registered users logs in once`,
     '(the ours/Emmett column of the shared table printer does not apply here)',
     '',

@@ -215,7 +215,7 @@ async function main(): Promise<void> {
 
   const { rows, goals } = rowsOf(measured);
   evaluate(rows, goals, MARKETPLACE);
-  print(rows, measured, server, market.bus, disturbance);
+  print(rows, measured, server, market.bus, disturbance, market.processes);
   await writeJson(RESULTS_FILE, {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - startedAt) / 1000),
@@ -469,7 +469,7 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
   return { rows, goals };
 }
 
-function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, disturbance: { loadAverageAtStart: number; loadAverageAtEnd: number; commitsInOtherDatabases: number }): void {
+function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, disturbance: { loadAverageAtStart: number; loadAverageAtEnd: number; commitsInOtherDatabases: number }, processes: string): void {
   const settings = Object.entries(server.settings)
     .map(([name, value]) => `${name}=${value}`)
     .join(', ');
@@ -488,7 +488,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
     `Orders benchmark — ${new Date().toISOString()} — integration events: ${bus}`,
     `machine: ${machineText()}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
-    `app: account, shop, product and order services + query API ${PROJECTIONS_PROCESS ? 'in this process, the projections service (projectors, outbox relay) in a process of its own (its CPU counts in "the rest")' : '+ projectors in this process'} over one fresh PostgreSQL database, ${bus}, LOG_LEVEL ${LOG_LEVEL}, no response validation`,
+    `app: account, shop, product and order services + query API ${PROJECTIONS_PROCESS ? 'in this process, the projections service (projectors, outbox relay) in a process of its own (its CPU counts in "the rest")' : `+ projectors ${processes}`} over one fresh PostgreSQL database, ${bus}, LOG_LEVEL ${LOG_LEVEL}, no response validation`,
     `set-up over HTTP (not timed): ${m.setup.sellers} sellers, ${m.setup.shops} shops, ${m.setup.products} published products (${m.setup.variants} variants, ${formatNumber(CONFIG.stockPerVariant)} each in stock), ${m.setup.buyers} buyers with an address each, in ${seconds(Object.values(s).reduce((a, b) => a + b, 0))} (until the order service knew every variant and address: ${seconds(s['copiesKnown'] ?? 0)})`,
     `checkouts (seed ${CONFIG.seed}, scale ${SCALE}): a mix of ${formatNumber(x.checkouts)}, each with explicit items: ${formatNumber(x.linesPerCheckout, 2)} lines (1 to 3, quantity 1 to 3), ${formatNumber(x.ordersPerCheckout, 2)} orders (${percent(x.twoShopShare, 1)} from two shops), ${percent(x.cashOnDeliveryShare, 1)} cash on delivery (confirmed once reserved), the rest bKash (awaiting payment once reserved); a random buyer's token and address, a new Idempotency-Key each`,
     `load: autocannon in a child process, no pipelining, ${CONFIG.connections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured; latencies are of 201 answers.`,

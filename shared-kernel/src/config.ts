@@ -54,21 +54,34 @@ export const configSchema = z
     /** Login attempts allowed per account, and per client address, in 15 minutes. */
     BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+    /**
+     * `npm start` only: HTTP worker processes sharing the one port (node:cluster), beside a primary
+     * that runs the projectors, the relay and the consumers. More than 1 needs server stores.
+     */
+    BDBAZAR_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /** How long a buyer has to pay an order (online payment) before it is cancelled and its stock released; at most a week. */
     BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(604_800).default(1_800),
   });
 
 /** Rules between variables, checked on their own so that one message names every problem. */
 function crossChecks(env: NodeJS.ProcessEnv): Array<{ variable: string; message: string }> {
+  const problems: Array<{ variable: string; message: string }> = [];
   const store = env['BDBAZAR_EVENT_STORE'];
   const storeUrl = env['BDBAZAR_EVENT_STORE_URL'] ?? '';
   if (store === 'postgres' && !storeUrl.startsWith('postgres')) {
-    return [{ variable: 'BDBAZAR_EVENT_STORE_URL', message: 'must be a postgres:// URL when BDBAZAR_EVENT_STORE=postgres' }];
+    problems.push({ variable: 'BDBAZAR_EVENT_STORE_URL', message: 'must be a postgres:// URL when BDBAZAR_EVENT_STORE=postgres' });
   }
   if (store === 'eventstoredb' && !storeUrl.startsWith('esdb')) {
-    return [{ variable: 'BDBAZAR_EVENT_STORE_URL', message: 'must be an esdb:// URL when BDBAZAR_EVENT_STORE=eventstoredb' }];
+    problems.push({ variable: 'BDBAZAR_EVENT_STORE_URL', message: 'must be an esdb:// URL when BDBAZAR_EVENT_STORE=eventstoredb' });
   }
-  return [];
+  // PGlite's files are one process's: several processes need server stores.
+  if (Number(env['BDBAZAR_HTTP_WORKERS'] ?? 1) > 1 && ((store ?? 'embedded') === 'embedded' || !env['BDBAZAR_READ_MODEL_URL'])) {
+    problems.push({
+      variable: 'BDBAZAR_HTTP_WORKERS',
+      message: 'more than 1 needs server stores: BDBAZAR_EVENT_STORE (postgres or eventstoredb) with BDBAZAR_EVENT_STORE_URL, and BDBAZAR_READ_MODEL_URL',
+    });
+  }
+  return problems;
 }
 
 export type Config = z.infer<typeof configSchema>;

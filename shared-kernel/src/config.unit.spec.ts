@@ -21,7 +21,17 @@ describe('loading the configuration', () => {
       BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS: 1800,
       BDBAZAR_RABBITMQ_EXCHANGE: 'bdbazar.events',
       BDBAZAR_RABBITMQ_QUEUE_PREFIX: '',
+      BDBAZAR_HTTP_WORKERS: 1,
     });
+  });
+
+  it('runs several HTTP workers only on server stores', () => {
+    const servers = { BDBAZAR_EVENT_STORE: 'postgres', BDBAZAR_EVENT_STORE_URL: 'postgres://u@db:5432/events', BDBAZAR_READ_MODEL_URL: 'postgres://u@db:5432/reads' };
+    expect(loadConfig({ ...servers, BDBAZAR_HTTP_WORKERS: '4' }, { dotenv: false }).BDBAZAR_HTTP_WORKERS).toBe(4);
+    const needsServers = /BDBAZAR_HTTP_WORKERS: more than 1 needs server stores/;
+    expect(() => loadConfig({ BDBAZAR_HTTP_WORKERS: '2' }, { dotenv: false })).toThrow(needsServers);
+    expect(() => loadConfig({ ...servers, BDBAZAR_READ_MODEL_URL: undefined, BDBAZAR_HTTP_WORKERS: '2' }, { dotenv: false })).toThrow(needsServers);
+    expect(() => loadConfig({ ...servers, BDBAZAR_HTTP_WORKERS: '0' }, { dotenv: false })).toThrow(/BDBAZAR_HTTP_WORKERS/);
   });
 
   it('accepts a PostgreSQL event store with its URL', () => {

@@ -78,23 +78,50 @@ function postgresCpuBetween(before: Map<number, number> | null, after: Map<numbe
   return total;
 }
 
+/** Processes whose CPU time counts as the server's besides this one's: a cluster's HTTP workers. */
+let serverWorkers: () => number[] = () => [];
+
+/** Counts these processes' CPU time as the server's from now on (see BenchMarketplace.workerPids). */
+export function countAsServer(pids: () => number[]): void {
+  serverWorkers = pids;
+}
+
+/** CPU time (user + system) so far of each process, ms by pid; a process gone counts nothing. */
+function processesCpuMs(pids: readonly number[]): Map<number, number> {
+  const byPid = new Map<number, number>();
+  if (process.platform !== 'linux') return byPid;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return byPid;
+}
+
 /** Samples the machine's, this process's and PostgreSQL's CPU time around `work`; the caller adds the load client's. */
 export async function withCpu<T>(work: () => Promise<T>, otherProcessCpuMs?: (result: T) => number): Promise<{ result: T; cpu: CpuSplit }> {
   const machineBefore = machineBusyMs();
   const postgresBefore = postgresCpuMs();
+  const workers = serverWorkers();
+  const workersBefore = processesCpuMs(workers);
   const serverBefore = process.cpuUsage();
   const loopBefore = performance.eventLoopUtilization();
   const started = performance.now();
   const result = await work();
   const elapsedMs = performance.now() - started;
   const serverUsage = process.cpuUsage(serverBefore);
+  const workersMs = postgresCpuBetween(workersBefore, processesCpuMs(workers)) ?? 0;
   const serverEventLoop = performance.eventLoopUtilization(loopBefore).utilization;
   const postgresAfter = postgresCpuMs();
   const machineAfter = machineBusyMs();
   const cores = os.cpus().length;
   // os.cpus() times are in ms per CPU; busy share of all CPUs times their number gives cores.
   const machine = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * cores;
-  const server = (serverUsage.user + serverUsage.system) / 1000 / elapsedMs;
+  const server = ((serverUsage.user + serverUsage.system) / 1000 + workersMs) / elapsedMs;
   const client = (otherProcessCpuMs?.(result) ?? 0) / elapsedMs;
   const postgresMs = postgresCpuBetween(postgresBefore, postgresAfter);
   const postgres = postgresMs === null ? null : postgresMs / elapsedMs;

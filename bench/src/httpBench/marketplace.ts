@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect } from 'amqplib';
 import { Client } from 'pg';
-import { MARKETPLACE_CONSUMERS, startMarketplace, type RunningMarketplace } from '@bdbazar/all-in-one';
+import { MARKETPLACE_CONSUMERS, startCluster, startMarketplace, type RunningMarketplace } from '@bdbazar/all-in-one';
 import { loadConfig, silentLogger, type Config, type Logger } from '@bdbazar/shared-kernel';
 import { unroutedName } from '@bdbazar/shared-kernel/messaging/rabbitmq/topology';
 import { databaseOf, recreateDatabase, withDatabase } from '../eventStoreBench/postgres';
+import { countAsServer } from './load';
 
 export interface BenchMarketplace {
   url: string;
@@ -30,6 +31,8 @@ export interface BenchMarketplace {
   bus: string;
   /** The projections service's process when it runs apart (its CPU time counts as the server's). */
   projectionsPid: number | null;
+  /** How the app runs: 'in this process', or over HTTP workers (a description for the report). */
+  processes: string;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,12 @@ export interface BenchMarketplaceOptions {
    * (`node projections/dist/main.js`, needs `rabbitmqUrl`); otherwise inside the marketplace's process.
    */
   projectionsProcess?: boolean;
+  /**
+   * HTTP worker processes sharing the port, as `npm start` runs with BDBAZAR_HTTP_WORKERS (this
+   * process is the cluster's primary: projectors, relay, consumers; the workers' CPU time counts
+   * as the server's). Default: BDBAZAR_BENCH_HTTP_WORKERS, or 1 (one process).
+   */
+  httpWorkers?: number;
 }
 
 /** A running projections service process: its pid (for its CPU time) and how to stop it. */
@@ -151,12 +160,16 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
         BDBAZAR_BCRYPT_COST: String(options.bcryptCost),
         BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: String(options.loginAttemptsPerAddress),
         LOG_LEVEL: 'silent',
+        BDBAZAR_HTTP_WORKERS: String(options.httpWorkers ?? (Number(process.env['BDBAZAR_BENCH_HTTP_WORKERS'] ?? '1') || 1)),
         ...(options.rabbitmqUrl ? { BDBAZAR_RABBITMQ_URL: options.rabbitmqUrl, BDBAZAR_RABBITMQ_EXCHANGE: exchange, BDBAZAR_RABBITMQ_QUEUE_PREFIX: queuePrefix } : {}),
     };
     const config = loadConfig(env, { dotenv: false });
     const logger = options.logger ?? silentLogger();
 
-    const market = await startMarketplace(config, logger, { validateResponses: false, projections: !options.projectionsProcess });
+    if (config.BDBAZAR_HTTP_WORKERS > 1 && options.projectionsProcess) throw new Error('HTTP workers and a projections process of its own are two topologies; choose one.');
+    const cluster = config.BDBAZAR_HTTP_WORKERS > 1 ? await startCluster(config, logger, { env }) : null;
+    if (cluster) countAsServer(() => cluster.workerPids());
+    const market = cluster ?? (await startMarketplace(config, logger, { validateResponses: false, projections: !options.projectionsProcess }));
     // After the marketplace: its consumers' queues exist before the relay publishes anything.
     const projections = options.projectionsProcess ? await startProjectionsProcess(env, url).catch(async (error: unknown) => {
       await market.stop();
@@ -164,6 +177,9 @@ export async function startBenchMarketplace(options: BenchMarketplaceOptions): P
     }) : null;
     return {
       projectionsPid: projections?.pid ?? null,
+      processes: cluster
+        ? `${config.BDBAZAR_HTTP_WORKERS} HTTP worker processes sharing the port (BDBAZAR_HTTP_WORKERS), this process their primary (their CPU counts as the server's; event loop: the primary's)`
+        : 'in this process',
       url: market.url,
       config,
       database,

@@ -1,7 +1,8 @@
 /**
  * The account service assembled from configuration: personal data protection over the event
  * store, the JWT keys (PEMs from the environment, or a pair generated once under the data folder
- * for the embedded default), password hashing and login rate limits.
+ * for the embedded default), password hashing and login rate limits (counted in the database, so
+ * that every process of the service shares one allowance).
  */
 import {
   createPasswordHasher,
@@ -11,6 +12,7 @@ import {
   dataDirectory,
   loadOrCreateSigningKeys,
   loginRateLimit,
+  openDatabaseRateLimitStore,
   openPersonalDataVault,
   protectPersonalData,
   type Config,
@@ -38,14 +40,15 @@ export async function openAccountModule(options: { store: EventStore; db: Databa
       ? { privateKeyPem: config.BDBAZAR_JWT_PRIVATE_KEY, publicKeyPem: config.BDBAZAR_JWT_PUBLIC_KEY }
       : { keyDir: dataDirectory(config, 'keys') },
   );
+  const attempts = await openDatabaseRateLimitStore(db);
   const service = createAccountService({
     store: protectPersonalData(store, vault, { fields: accountPersonalData, subjectOf: (event) => event.data['accountId'] as string }),
     vault,
     passwords: createPasswordHasher({ cost: config.BDBAZAR_BCRYPT_COST }),
     tokens: createTokenIssuer({ privateKey: keys.privateKey, kid: keys.kid, issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE }),
     loginLimit: loginRateLimit({
-      perAccount: createRateLimiter({ limit: config.BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT, windowSeconds: 15 * 60 }),
-      perAddress: createRateLimiter({ limit: config.BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS, windowSeconds: 15 * 60 }),
+      perAccount: createRateLimiter({ limit: config.BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT, windowSeconds: 15 * 60, store: attempts }),
+      perAddress: createRateLimiter({ limit: config.BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS, windowSeconds: 15 * 60, store: attempts }),
     }),
   });
   const verifier = createTokenVerifier({ publicKeys: { [keys.kid]: keys.publicKey }, issuer: config.BDBAZAR_JWT_ISSUER, audience: config.BDBAZAR_JWT_AUDIENCE });

@@ -8,4 +8,5 @@ export * from './middleware';
 export * from './passwords';
 export * from './refreshTokens';
 export * from './rateLimiter';
+export * from './databaseRateLimitStore';
 export * from './loginRateLimit';

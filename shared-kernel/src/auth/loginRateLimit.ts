@@ -1,7 +1,7 @@
 /**
  * Login throttling, per account (against guessing one user's password from many addresses) and
- * per address (against one address trying many accounts). Per process, like the limiters it
- * uses: see rateLimiter.ts.
+ * per address (against one address trying many accounts). Shared by the processes that share the
+ * limiters' store (the account service counts in the database: databaseRateLimitStore.ts).
  *
  * In a login route: `await limits.check(email, req.ip)` before the password is checked (it throws
  * TooManyRequestsError, 429 with Retry-After), and `await limits.succeeded(email, req.ip)` after a

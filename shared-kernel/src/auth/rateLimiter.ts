@@ -5,8 +5,8 @@
  *
  * The state lives in a RateLimitStore. The in-memory store here is per process: with several
  * instances of a service behind a load balancer each keeps its own count, and the real limit is
- * `limit` times the number of instances. A multi-instance deployment needs a shared store (Redis,
- * with `take` as one script so that read-and-update is atomic) behind the same interface.
+ * `limit` times the number of instances. Several processes share one allowance through the
+ * database store (databaseRateLimitStore.ts), which the account service uses.
  */
 
 export interface RateLimitRule {

@@ -1,27 +1,25 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { firstValueFrom, filter, take, toArray } from 'rxjs';
-import { describeWithServer, requireServerUrl } from '../../../test/servers';
 import {
   createEmbeddedEventStore,
-  openDatabase,
   openPersonalDataVault,
   protectPersonalData,
-  type Database,
   type EventStore,
   type PersonalDataVault,
 } from '../../src';
+import { onEachDatabase, type TestDatabase } from '../databases';
 
 const policy = {
   fields: { CustomerRegistered: ['email', 'name', 'addresses'] },
   subjectOf: (event: { data: Record<string, unknown> }) => event.data['customerId'] as string,
 };
 
-function suite(kind: string, openDb: () => Promise<{ db: Database; schema: string; cleanup(): Promise<void> }>): void {
+function suite(kind: string, openDb: () => Promise<TestDatabase>): void {
   describe(`personal data on ${kind}`, () => {
     let raw: EventStore;
     let protectedStore: EventStore;
     let vault: PersonalDataVault;
-    let env: { db: Database; schema: string; cleanup(): Promise<void> };
+    let env: TestDatabase;
 
     beforeAll(async () => {
       env = await openDb();
@@ -145,22 +143,4 @@ function suite(kind: string, openDb: () => Promise<{ db: Database; schema: strin
   });
 }
 
-suite('PGlite', async () => {
-  const db = await openDatabase({ kind: 'pglite' });
-  return { db, schema: 'bdbazar', cleanup: () => db.close() };
-});
-
-describeWithServer('postgres', 'on PostgreSQL', () => {
-  suite('PostgreSQL', async () => {
-    const db = await openDatabase({ kind: 'postgres', connectionString: requireServerUrl('postgres') });
-    const schema = `pd_${randomBytes(4).toString('hex')}`;
-    return {
-      db,
-      schema,
-      cleanup: async () => {
-        await db.knex.raw(`drop schema if exists ${schema} cascade`);
-        await db.close();
-      },
-    };
-  });
-});
+onEachDatabase('pd', suite);
