@@ -2,8 +2,7 @@
  * A suite run once on each database kind: PGlite (in memory, the runtime schema) and, when the
  * server is there, PostgreSQL (a schema of the run's own, dropped afterwards).
  */
-import { randomBytes } from 'node:crypto';
-import { describeWithServer, requireServerUrl } from '../../test/servers';
+import { describeWithServer, requireServerUrl, uniqueSchema } from '../../test/servers';
 import { openDatabase, type Database } from '../src';
 
 export interface TestDatabase {
@@ -21,7 +20,7 @@ export function onEachDatabase(schemaPrefix: string, suite: (kind: string, open:
   describeWithServer('postgres', 'on PostgreSQL', () => {
     suite('PostgreSQL', async () => {
       const db = await openDatabase({ kind: 'postgres', connectionString: requireServerUrl('postgres') });
-      const schema = `${schemaPrefix}_${randomBytes(4).toString('hex')}`;
+      const schema = uniqueSchema(schemaPrefix);
       return {
         db,
         schema,

@@ -1,22 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
-import { consistentAfter, encodePosition, migrateRuntimeSchema, openDatabase, type Database } from '../../src';
+import { consistentAfter, encodePosition, migrateRuntimeSchema, type Database } from '../../src';
+import { onEachDatabase, type TestDatabase } from '../databases';
 import { PROBLEM_JSON, thingsService } from './thingsApi';
 
 const at = (n: number) => encodePosition(n, 0);
 
-function consistentAfterSuite(kind: string, open: () => Promise<{ db: Database; schema: string; close(): Promise<void> }>): void {
+function consistentAfterSuite(kind: string, open: () => Promise<TestDatabase>): void {
   describe(`X-Consistent-After on ${kind}`, () => {
     let db: Database;
     let schema: string;
-    let close: () => Promise<void>;
+    let cleanup: () => Promise<void>;
 
     beforeAll(async () => {
-      ({ db, schema, close } = await open());
+      ({ db, schema, cleanup } = await open());
       await migrateRuntimeSchema(db, schema);
     });
-    afterAll(() => close());
+    afterAll(() => cleanup());
 
     /** Two projectors: `things` rebuilt once (live generation 2, the old one far ahead), `stock` on its first. */
     beforeEach(async () => {
@@ -106,22 +106,4 @@ function consistentAfterSuite(kind: string, open: () => Promise<{ db: Database; 
   });
 }
 
-consistentAfterSuite('PGlite', async () => {
-  const db = await openDatabase({ kind: 'pglite' });
-  return { db, schema: 'bdbazar', close: () => db.close() };
-});
-
-describeWithServer('postgres', 'on PostgreSQL', () => {
-  consistentAfterSuite('PostgreSQL', async () => {
-    const db = await openDatabase({ kind: 'postgres', connectionString: requireServerUrl('postgres') });
-    const schema = uniqueSchema('http_consistency');
-    return {
-      db,
-      schema,
-      close: async () => {
-        await db.knex.raw(`drop schema if exists ${schema} cascade`);
-        await db.close();
-      },
-    };
-  });
-});
+onEachDatabase('http_consistency', consistentAfterSuite);

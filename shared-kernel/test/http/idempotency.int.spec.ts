@@ -1,16 +1,15 @@
 import request from 'supertest';
 import type { RequestHandler } from 'express';
-import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
 import {
   idempotency,
   migrateIdempotencyTable,
-  openDatabase,
   purgeExpiredIdempotencyKeys,
   silentLogger,
   startHttpServer,
   type Database,
   type IdempotencyOptions,
 } from '../../src';
+import { onEachDatabase, type TestDatabase } from '../databases';
 import { PROBLEM_JSON, thingsService } from './thingsApi';
 
 /** Stands in for the auth middleware: the subject a key is scoped by. */
@@ -22,19 +21,19 @@ const testAuth: RequestHandler = (req, res, next) => {
 
 const lamp = { name: 'lamp', quantity: 2, tags: ['a', 'b'] };
 
-function idempotencySuite(kind: string, open: () => Promise<{ db: Database; schema: string; close(): Promise<void> }>): void {
+function idempotencySuite(kind: string, open: () => Promise<TestDatabase>): void {
   describe(`Idempotency-Key on ${kind}`, () => {
     let db: Database;
     let schema: string;
-    let close: () => Promise<void>;
+    let cleanup: () => Promise<void>;
 
     beforeAll(async () => {
-      ({ db, schema, close } = await open());
+      ({ db, schema, cleanup } = await open());
       await migrateIdempotencyTable(db, schema);
       // A second run (another process starting) changes nothing.
       await migrateIdempotencyTable(db, schema);
     });
-    afterAll(() => close());
+    afterAll(() => cleanup());
 
     let keyCount = 0;
     const newKey = () => `key-${Date.now()}-${keyCount++}`;
@@ -215,22 +214,4 @@ function idempotencySuite(kind: string, open: () => Promise<{ db: Database; sche
   });
 }
 
-idempotencySuite('PGlite', async () => {
-  const db = await openDatabase({ kind: 'pglite' });
-  return { db, schema: 'bdbazar', close: () => db.close() };
-});
-
-describeWithServer('postgres', 'on PostgreSQL', () => {
-  idempotencySuite('PostgreSQL', async () => {
-    const db = await openDatabase({ kind: 'postgres', connectionString: requireServerUrl('postgres') });
-    const schema = uniqueSchema('http_idempotency');
-    return {
-      db,
-      schema,
-      close: async () => {
-        await db.knex.raw(`drop schema if exists ${schema} cascade`);
-        await db.close();
-      },
-    };
-  });
-});
+onEachDatabase('http_idempotency', idempotencySuite);
