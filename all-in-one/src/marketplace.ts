@@ -9,7 +9,7 @@ import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
 import { catalogQueryRoutes, orderQueryRoutes, queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
 import { openOrderModule, orderRoutes, type OrderModule } from '@bdbazar/order-service';
-import { openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
+import { IMPORT_BODY_LIMITS, openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
 import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
   DEFAULT_RUNTIME_SCHEMA,
@@ -80,7 +80,7 @@ export async function startMarketplace(config: Config, logger: Logger, options: 
       catalogQueryRoutes(queries),
       orderQueryRoutes(queries),
     ];
-    const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, validateResponses: options.validateResponses, validateSecurity: false });
+    const app = createHttpApp({ name: 'bdbazar', openApi: loadCombinedDocument(), logger, routes, bodyLimits: IMPORT_BODY_LIMITS, validateResponses: options.validateResponses, validateSecurity: false });
     const server = await startHttpServer(app, { port: config.PORT, logger });
     return {
       url: `http://127.0.0.1:${server.port}`,

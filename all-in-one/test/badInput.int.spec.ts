@@ -235,6 +235,10 @@ function sweepSuite(name: string, start: () => Promise<TestMarketplace>): void {
         'PUT /v1/shops/{id}': { actor: 'seller', body: shopBody },
         'PUT /v1/admin/shops/{id}/suspend': { actor: 'admin', body: { reason: 'Counterfeits.' } },
         'POST /v1/products': { actor: 'seller', body: { ...productBody, shopId, publish: false, variants: [{ ...productBody.variants[0], sku: 'SWEEP-1' }] } },
+        'POST /v1/products/bulk': {
+          actor: 'seller',
+          body: { products: [1, 2].map((n) => ({ ...productBody, shopId, publish: true, variants: [{ ...productBody.variants[0], sku: `SWEEP-BULK-${n}` }] })) },
+        },
         'PUT /v1/products/{id}': { actor: 'seller', body: productBody },
         'PUT /v1/products/{id}/variants/{sku}/stock': { actor: 'seller', body: { quantity: 50, reason: 'Counted.' } },
         'POST /v1/products/{id}/variants/{sku}/stock-adjustments': { actor: 'seller', body: { change: 1, reason: 'Found one.' } },

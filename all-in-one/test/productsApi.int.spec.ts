@@ -213,6 +213,128 @@ describeWithServer('postgres', 'the products API', () => {
     });
   });
 
+  describe('importing products (POST /v1/products/bulk)', () => {
+    interface ImportAnswer {
+      listed: number;
+      refused: number;
+      position: string;
+      results: Array<{ index: number; status: number; id?: string; revision?: number; position?: string; problem?: { status: number; detail: string; instance: string } }>;
+    }
+    const importing = (products: unknown[], token = seller.accessToken, headers: Record<string, string> = {}) =>
+      t.call<ImportAnswer>('POST', '/v1/products/bulk', { token, body: { products }, headers });
+
+    it('lists every product of an import: one 201 outcome each, in order, readable after the answer\'s position', async () => {
+      const bodies = Array.from({ length: 30 }, (_, i) => productBody({ publish: i % 2 === 0 }));
+      const answer = ok(await importing(bodies));
+      expect({ listed: answer.listed, refused: answer.refused }).toEqual({ listed: 30, refused: 0 });
+      expect(answer.results.map((r) => [r.index, r.status])).toEqual(bodies.map((_, i) => [i, 201]));
+      const positions = answer.results.map((r) => r.position!);
+      expect(answer.position).toBe([...positions].sort().at(-1));
+      const seen = await Promise.all(answer.results.map((r) => read(r.id!, answer.position, seller.accessToken).then((a) => ok(a))));
+      expect(seen.map((p) => [p.title, p.status])).toEqual(bodies.map((b, i) => [b.title, i % 2 === 0 ? 'published' : 'draft']));
+      expect(answer.results.map((r) => r.revision)).toEqual(bodies.map((_, i) => (i % 2 === 0 ? 1 : 0)));
+    });
+
+    it('refuses a product on its own, writing nothing for it: the others are listed', async () => {
+      const taken = productBody().variants[0]!.sku;
+      await list(seller, { variants: [{ sku: taken, price: { amount: 1000, currency: 'BDT' } }] });
+      const twice = `TWICE-${tag().toUpperCase()}`;
+      const noCategory = productBody({ categoryId: randomUUID() });
+      const bodies = [
+        productBody(),
+        productBody({ variants: [{ sku: taken, price: { amount: 1000, currency: 'BDT' } }] }),
+        productBody({ shopId: otherShopId }),
+        noCategory,
+        productBody({ variants: [{ sku: twice, price: { amount: 1000, currency: 'BDT' } }] }),
+        productBody({ variants: [{ sku: twice, price: { amount: 1000, currency: 'BDT' } }] }),
+        productBody({ shopId: randomUUID() }),
+      ];
+      const answer = ok(await importing(bodies));
+      const statuses = answer.results.map((r) => r.status);
+      expect(statuses.slice(0, 4)).toEqual([201, 409, 403, 400]);
+      // Two products of one import claiming one SKU: exactly one gets it.
+      expect([...statuses.slice(4, 6)].sort()).toEqual([201, 409]);
+      expect(statuses[6]).toBe(404);
+      expect({ listed: answer.listed, refused: answer.refused }).toEqual({ listed: 2, refused: 5 });
+      const refusal = answer.results[1]!.problem!;
+      expect(refusal).toEqual(expect.objectContaining({ status: 409, instance: '/v1/products/bulk#/products/1' }));
+      expect(refusal.detail).toMatch(new RegExp(`SKU ${taken} is already used`));
+      expect(answer.results[2]!.problem!.detail).toMatch(/not yours/);
+      expect(answer.results[3]!.problem!.detail).toMatch(/no category/);
+      // Nothing of the refused product stays: its SKUs are free for the next listing.
+      await list(seller, { variants: noCategory.variants });
+      // Only the two listed are in the seller's catalogue.
+      const titles = new Set<string>();
+      for (let cursor: string | null = ''; cursor !== null; ) {
+        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page: ProductPage = ok(await t.call<ProductPage>('GET', `/v1/vendors/${seller.id}/products?limit=50${query}`, { token: seller.accessToken, headers: { 'X-Consistent-After': answer.position } }));
+        page.items.forEach((p) => titles.add(p.title));
+        cursor = page.nextCursor;
+      }
+      expect(bodies.map((b) => titles.has(b.title))).toEqual(statuses.map((status) => status === 201));
+    });
+
+    it("refuses an import none of whose products could be listed: 403 for another seller's shops, else 422, each refusal in results", async () => {
+      const before = await t.head();
+      const theirs = await importing([productBody({ shopId: otherShopId }), productBody({ shopId: otherShopId })]);
+      expectProblem(theirs, 403);
+      expect(theirs.body).toEqual(expect.objectContaining({ listed: 0, refused: 2, results: [expect.objectContaining({ index: 0, status: 403 }), expect.objectContaining({ index: 1, status: 403 })] }));
+      const mixed = await importing([productBody({ shopId: otherShopId }), productBody({ categoryId: randomUUID() })]);
+      expectProblem(mixed, 422);
+      expect((mixed.body as unknown as ImportAnswer).results.map((r) => r.status)).toEqual([403, 400]);
+      expect(await t.head()).toBe(before);
+    });
+
+    it.each([
+      ['a float price in one product', () => [productBody(), productBody({ variants: [{ sku: `F-${tag()}`, price: { amount: 10.5, currency: 'BDT' } }] })], 400],
+      ['no products', () => [], 400],
+      ['101 products', () => Array.from({ length: 101 }, () => productBody()), 400],
+      ['an unknown field in one product', () => [productBody({ colour: 'red' })], 400],
+    ])('refuses the whole import for %s, writing nothing', async (_what, products, status) => {
+      const before = await t.head();
+      expectProblem(await importing(products()), status);
+      expect(await t.head()).toBe(before);
+    });
+
+    it.each([
+      ['anonymous', () => undefined, 401],
+      ['a buyer', () => buyer.accessToken, 403],
+      ['a seller not yet approved', () => unapproved.accessToken, 403],
+    ])('refuses %s, writing nothing', async (_who, token, status) => {
+      const before = await t.head();
+      expectProblem(await t.call('POST', '/v1/products/bulk', { token: token(), body: { products: [productBody()] } }), status);
+      expect(await t.head()).toBe(before);
+    });
+
+    it('takes an import of 100 products larger than other bodies may be, and refuses one past its own limit (413)', async () => {
+      const description = 'Hand-woven Tangail saree. '.repeat(150);
+      const bodies = Array.from({ length: 100 }, () => productBody({ description }));
+      expect(Buffer.byteLength(JSON.stringify({ products: bodies }))).toBeGreaterThan(300_000);
+      const answer = ok(await importing(bodies));
+      expect(answer.listed).toBe(100);
+      // The other routes keep their own limit.
+      expectProblem(await t.call('POST', '/v1/products', { token: seller.accessToken, rawBody: JSON.stringify({ ...productBody(), description: 'x'.repeat(150_000) }) }), 413);
+      const before = await t.head();
+      const huge = Array.from({ length: 100 }, () => productBody({ description: 'x'.repeat(5000), images: Array.from({ length: 10 }, (_, i) => `https://cdn.bdbazar.com.bd/${'p'.repeat(1900)}/${i}.jpg`) }));
+      const tooLarge = await importing(huge);
+      expectProblem(tooLarge, 413);
+      expect(await t.head()).toBe(before);
+    });
+
+    it('answers an import retried with its Idempotency-Key as the first time, listing nothing more', async () => {
+      const key = randomUUID();
+      const bodies = [productBody(), productBody()];
+      const first = ok(await importing(bodies, seller.accessToken, { 'Idempotency-Key': key }));
+      const before = await t.head();
+      const again = await importing(bodies, seller.accessToken, { 'Idempotency-Key': key });
+      expect(again.status).toBe(200);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body).toEqual(first);
+      expect(await t.head()).toBe(before);
+      expectProblem(await importing([productBody()], seller.accessToken, { 'Idempotency-Key': key }), 422);
+    });
+  });
+
   describe('bad input: a 4xx problem, never a 500, nothing written', () => {
     const variant = (overrides: Record<string, unknown>) => [{ sku: `BAD-${tag().toUpperCase()}`, price: { amount: 1000, currency: 'BDT' }, ...overrides }];
     it.each([

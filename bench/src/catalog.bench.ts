@@ -1,7 +1,9 @@
 /**
  * `npm run bench:catalog`: the catalogue at marketplace scale, over HTTP against the all-in-one
  * composition on a fresh PostgreSQL database. It seeds 100,000 products across 1,000 shops through
- * the command path (POST /v1/products, driven by autocannon), times the catalogue read model's
+ * the command path, driven by autocannon: the first 10,000 one a request (POST /v1/products, for
+ * reference), the rest in sellers' imports of 100 (POST /v1/products/bulk, the seeding rate's
+ * goal: each product decided and appended as one listed alone would be), times the catalogue read model's
  * catch-up after the last command, then measures search (GET /v1/products) with a mix of keyword,
  * filter, facet and sort queries at 50 concurrent clients. Prints a table and writes
  * bench/results/catalog.json.
@@ -44,6 +46,10 @@ const CONFIG = {
   shopsPerSeller: 10,
   products: Math.max(100, scaled(100_000)),
   seedConnections: 50,
+  /** Products a seller's import lists at once (POST /v1/products/bulk): the seeding's requests. */
+  importSize: 100,
+  /** Products listed one a request (POST /v1/products) first, for reference: the rest are imported. */
+  singleListings: Math.max(100, scaled(10_000)),
   searchConnections: 50,
   /** Requests in the search mix (each connection cycles through all of them in its own order). */
   searchMix: Math.max(300, scaled(2_000)),
@@ -116,7 +122,11 @@ interface Alone {
 interface Measured {
   setup: { sellers: number; shops: number; categories: number; ms: Record<string, number>; cpu: CpuSplit };
   catalog: CatalogStats & { generateMs: number };
+  /** The imports: `ok` and `okPerSecond` count products listed, the latencies are an import's. */
   seeding: MeasuredLoad;
+  imports: { requests: number; ok: number; refused: number };
+  /** The products listed one a request before the imports. */
+  single: MeasuredLoad;
   catchUp: {
     ms: number;
     position: string;
@@ -235,6 +245,19 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
   progress(
     `generated ${formatNumber(generated.stats.products)} products (${mib(generated.stats.bodyBytes)} of JSON) in ${seconds(generateMs)}; seeding over ${CONFIG.seedConnections} connections`,
   );
+  // The first products one a request, as a seller's form posts them (for reference) ...
+  const singles = generated.products.slice(0, Math.min(CONFIG.singleListings, generated.products.length - 1));
+  const single = await client.run({
+    url,
+    plan: { kind: 'listProducts', products: singles, tokens },
+    connections: CONFIG.seedConnections,
+    amount: singles.length,
+    timeoutSeconds: CONFIG.timeoutSeconds.seeding,
+  });
+  progress(`one product a request: ${formatNumber(single.okPerSecond)} products/s, p50 ${formatMs(single.latencyMs.p50)} ms, p99 ${formatMs(single.latencyMs.p99)} ms (${failures(single)}); ${cpuText(single.cpu)}`);
+  if (single.sampleFailures.length) progress(`one product a request: the first refusals: ${JSON.stringify(single.sampleFailures)}`);
+  // ... and the rest imported, each seller's in imports of up to 100, as a catalogue is moved in.
+  const imports = importsOf(generated.products.slice(singles.length), tokens, CONFIG.importSize);
   const before = await facts.progress();
   const timeline: Progress[] = [before];
   const stopSampling = facts.sample(
@@ -245,18 +268,21 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
       ),
     (error) => progress(`a progress sample failed: ${error instanceof Error ? error.message : String(error)}`),
   );
-  let seeding: MeasuredLoad;
+  let importRun: MeasuredLoad;
   try {
-    seeding = await profiledPhase('catalog', 'seeding', () => client.run({
+    importRun = await profiledPhase('catalog', 'seeding', () => client.run({
       url,
-      plan: { kind: 'listProducts', products: generated.products, tokens },
+      plan: { kind: 'importProducts', imports },
       connections: CONFIG.seedConnections,
-      amount: generated.products.length,
+      amount: imports.length,
       timeoutSeconds: CONFIG.timeoutSeconds.seeding,
     }));
   } finally {
     await stopSampling().then((samples) => timeline.push(...samples));
   }
+  const listed = importRun.itemsOk ?? 0;
+  const seeding: MeasuredLoad = { ...importRun, ok: listed, okPerSecond: importRun.durationSeconds > 0 ? listed / importRun.durationSeconds : 0 };
+  const importFigures = { requests: importRun.ok, ok: listed, refused: importRun.itemsRefused ?? 0 };
   const atLastCommand = await facts.progress();
   progress(
     `seeding: ${formatNumber(seeding.okPerSecond)} products/s, p50 ${formatMs(seeding.latencyMs.p50)} ms, p99 ${formatMs(seeding.latencyMs.p99)} ms (${failures(seeding)}); ${formatNumber((atLastCommand.commits - before.commits) / Math.max(1, seeding.ok), 1)} transactions a product; ${cpuText(seeding.cpu)}`,
@@ -319,6 +345,8 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
     setup: { sellers: setup.sellers.length, shops: setup.shops.length, categories: setup.categories.roots.length + setup.categories.leaves.flat().length, ms, cpu: setupCpu },
     catalog: { ...generated.stats, generateMs },
     seeding,
+    imports: importFigures,
+    single,
     catchUp: {
       ms: catchUpMs,
       position,
@@ -333,6 +361,26 @@ async function measure(client: LoadClient, market: BenchMarketplace, facts: Stor
     store,
     search: { requests: queries.length, distinct, probe: probeFigures, probeCpu, probeMs, alone, warmUp, run, uncached, duringRestock, restocked },
   };
+}
+
+/** Each seller's products in imports of up to `size`, sellers taking turns (as many sellers import at once). */
+function importsOf(products: ReadonlyArray<{ shopId: string; body: string }>, tokens: Record<string, string>, size: number): Array<{ token: string; body: string }> {
+  const bySeller = new Map<string, string[]>();
+  for (const product of products) {
+    const token = tokens[product.shopId] ?? '';
+    let bodies = bySeller.get(token);
+    if (!bodies) bySeller.set(token, (bodies = []));
+    bodies.push(product.body);
+  }
+  const queues = [...bySeller].map(([token, bodies]) => ({ token, bodies }));
+  const imports: Array<{ token: string; body: string }> = [];
+  while (queues.some((q) => q.bodies.length > 0)) {
+    for (const queue of queues) {
+      const chunk = queue.bodies.splice(0, size);
+      if (chunk.length) imports.push({ token: queue.token, body: `{"products":[${chunk.join(',')}]}` });
+    }
+  }
+  return imports;
 }
 
 function transactionsBetween(from: Progress, to: Progress): { commits: number; rollbacks: number } {
@@ -413,7 +461,9 @@ function figuresByKind(probed: readonly Probed[]): Record<string, ProbeFigures> 
 }
 
 function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
-  const seedingWorkload = `seeding: POST /v1/products (publish), ${CONFIG.seedConnections} connections`;
+  const seedingWorkload = `seeding: POST /v1/products/bulk, ${CONFIG.importSize} products (publish) an import, ${CONFIG.seedConnections} connections`;
+  const singleWorkload = `reference: POST /v1/products, one product a request, ${CONFIG.seedConnections} connections`;
+  const single = m.single;
   const searchWorkload = `search: GET /v1/products, mix of ${formatNumber(m.search.requests)} (${formatNumber(m.search.distinct)} distinct), ${CONFIG.searchConnections} connections`;
   const seeding = m.seeding;
   const search = m.search.run;
@@ -430,8 +480,8 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
       higherIsBetter: true,
       result: formatNumber(seeding.okPerSecond),
       unit: 'products/s',
-      note: `${formatNumber(seeding.ok)} of ${formatNumber(m.catalog.products)} listed in ${formatNumber(seeding.durationSeconds, 1)} s; ${failures(seeding)}; ${formatNumber(variantsPerProduct, 2)} variants (SKU claims) each`,
-      details: { ok: seeding.ok, statusCodes: seeding.statusCodes, errors: seeding.errors, timeouts: seeding.timeouts, durationSeconds: seeding.durationSeconds, cpu: seeding.cpu, sampleFailures: seeding.sampleFailures },
+      note: `${formatNumber(seeding.ok)} products listed by ${formatNumber(m.imports.requests)} imports in ${formatNumber(seeding.durationSeconds, 1)} s, ${formatNumber(m.imports.refused)} refused; ${failures(seeding)}; ${formatNumber(variantsPerProduct, 2)} variants (SKU claims) each; the first ${formatNumber(single.ok)} were listed one a request (below)`,
+      details: { ok: seeding.ok, imports: m.imports, statusCodes: seeding.statusCodes, errors: seeding.errors, timeouts: seeding.timeouts, durationSeconds: seeding.durationSeconds, cpu: seeding.cpu, sampleFailures: seeding.sampleFailures },
     },
     {
       key: 'seeding.latency',
@@ -442,7 +492,31 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
       higherIsBetter: false,
       result: `${formatMs(seeding.latencyMs.p50)} / ${formatMs(seeding.latencyMs.p95)} / ${formatMs(seeding.latencyMs.p99)}`,
       unit: 'ms p50 / p95 / p99',
+      note: `an import of ${CONFIG.importSize} answered`,
       details: { ...seeding.latencyMs },
+    },
+    {
+      key: 'single',
+      workload: singleWorkload,
+      store: MARKETPLACE,
+      kind: 'ours',
+      value: single.okPerSecond,
+      higherIsBetter: true,
+      result: formatNumber(single.okPerSecond),
+      unit: 'products/s',
+      note: `${formatNumber(single.ok)} listed in ${formatNumber(single.durationSeconds, 1)} s; ${failures(single)}; ${cpuText(single.cpu)}`,
+      details: { ok: single.ok, statusCodes: single.statusCodes, durationSeconds: single.durationSeconds, cpu: single.cpu, sampleFailures: single.sampleFailures },
+    },
+    {
+      key: 'single.latency',
+      workload: singleWorkload,
+      store: MARKETPLACE,
+      kind: 'ours',
+      value: single.latencyMs.p99,
+      higherIsBetter: false,
+      result: `${formatMs(single.latencyMs.p50)} / ${formatMs(single.latencyMs.p95)} / ${formatMs(single.latencyMs.p99)}`,
+      unit: 'ms p50 / p95 / p99',
+      details: { ...single.latencyMs },
     },
     {
       key: 'catchUp',
@@ -576,7 +650,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, disturbance: { loa
     `machine: ${machineText()}; PostgreSQL ${server.version} (${settings}), same host`,
     `other work during the run (skews every figure): load average ${disturbance.loadAverageAtStart.toFixed(2)} at start, ${disturbance.loadAverageAtEnd.toFixed(2)} at end; ${formatNumber(disturbance.commitsInOtherDatabases)} transactions committed in the server's other databases`,
     `app: account, shop and product services + query API + projectors ${processes} over one fresh PostgreSQL database, in-process bus, LOG_LEVEL silent, no response validation; bcrypt cost ${CONFIG.bcryptCost} for the set-up's passwords`,
-    `load: autocannon in a child process, no pipelining; seeding posts each product once over ${CONFIG.seedConnections} connections (the run lasts from the first request to the last answer); search ${CONFIG.searchConnections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured, each connection cycling through the whole mix in its own order. Latencies are of 2xx answers.`,
+    `load: autocannon in a child process, no pipelining; seeding posts each product once, the first ${formatNumber(m.single.ok)} one a request, the rest in imports of ${CONFIG.importSize} of one seller's products, over ${CONFIG.seedConnections} connections (each run lasts from the first request to the last answer); search ${CONFIG.searchConnections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured, each connection cycling through the whole mix in its own order. Latencies are of 2xx answers.`,
     `catalogue (seed ${CONFIG.seed}, scale ${SCALE}): ${formatNumber(c.products)} products in ${formatNumber(m.setup.shops)} shops of ${formatNumber(m.setup.sellers)} sellers, ${m.setup.categories} categories (10 roots × 5 leaves, Zipf: ${topLeaves} … ${lastLeaf ? `${lastLeaf.slug} ${percent(lastLeaf.products, c.products)}` : ''}); ${formatNumber(c.variants / c.products, 2)} variants a product; ${percent(c.banglaTitles, c.products)} Bangla titles; ${percent(c.outOfStock, c.products)} out of stock; ${percent(c.noBrand, c.products)} without a brand; ${formatNumber(c.bodyBytes / c.products)} bytes a request body`,
     `set-up over HTTP: sellers ${seconds(s['sellers'] ?? 0)}, shops ${seconds(s['shops'] ?? 0)}, until the product service knew every shop ${seconds(s['shopsKnown'] ?? 0)}, categories ${seconds(s['categories'] ?? 0)}; generating the bodies ${seconds(c.generateMs)}. The database was ANALYZEd after the catch-up, before the search runs (as autovacuum would soon after a bulk load).`,
     '(the ours/Emmett column of the shared table printer does not apply here)',

@@ -25,6 +25,9 @@ interface Collected {
    * autocannon's 'response' event for the same response (which has the latency), in one go.
    */
   answeredKind: string | undefined;
+  /** importProducts: products listed and refused, from the answers. */
+  itemsOk: number;
+  itemsRefused: number;
 }
 
 /** Positions are '<20 digits>/<20 digits>': string order is position order. */
@@ -157,6 +160,29 @@ function requestsFor(plan: LoadPlan, connections: number, collected: Collected):
         ),
       );
 
+    case 'importProducts':
+      return perConnection((connection) =>
+        shareOf(plan.imports, connection, connections).map(
+          (batch): Request => ({
+            method: 'POST',
+            path: '/v1/products/bulk',
+            headers: { ...JSON_HEADERS, authorization: `Bearer ${batch.token}` },
+            body: batch.body,
+            onResponse: (status, body) => {
+              const answer = record(status, body);
+              if (!answer) return;
+              collected.itemsOk += Number(answer['listed'] ?? 0);
+              const refused = Number(answer['refused'] ?? 0);
+              collected.itemsRefused += refused;
+              if (refused > 0) {
+                const results = (answer['results'] ?? []) as Array<{ status: number; problem?: unknown }>;
+                for (const r of results.filter((x) => x.problem)) noteFailure(collected, r.status, JSON.stringify(r.problem));
+              }
+            },
+          }),
+        ),
+      );
+
     case 'search':
       // Bodies of a search answer run to kilobytes: not parsed, this process shares the CPUs.
       return perConnection((connection) =>
@@ -190,7 +216,7 @@ function summarise(latencies: readonly number[]): Latencies {
 }
 
 export async function runJob(job: LoadJob): Promise<LoadResult> {
-  const collected: Collected = { registeredEmails: [], signedIn: [], lastPosition: undefined, sampleFailures: [], answeredKind: undefined };
+  const collected: Collected = { registeredEmails: [], signedIn: [], lastPosition: undefined, sampleFailures: [], answeredKind: undefined, itemsOk: 0, itemsRefused: 0 };
   const latencies: number[] = [];
   const byKind = new Map<string, { latencies: number[]; notOk: number }>();
   const cpuBefore = process.cpuUsage();
@@ -248,6 +274,7 @@ export async function runJob(job: LoadJob): Promise<LoadResult> {
     ...(job.plan.kind === 'register' ? { registeredEmails: collected.registeredEmails } : {}),
     ...(job.plan.kind === 'login' ? { signedIn: collected.signedIn } : {}),
     ...(collected.lastPosition ? { lastPosition: collected.lastPosition } : {}),
+    ...(job.plan.kind === 'importProducts' ? { itemsOk: collected.itemsOk, itemsRefused: collected.itemsRefused } : {}),
     sampleFailures: collected.sampleFailures,
   };
 }

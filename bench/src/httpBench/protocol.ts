@@ -31,6 +31,12 @@ export type LoadPlan =
    */
   | { kind: 'listProducts'; products: Array<{ shopId: string; body: string }>; tokens: Record<string, string> }
   /**
+   * POST /v1/products/bulk: run with `amount` = imports.length, each import is posted once (its
+   * seller's token with it), connection k posting those whose index ≡ k modulo the connections.
+   * The answer counts the products the imports listed (`itemsOk`) and those they refused.
+   */
+  | { kind: 'importProducts'; imports: Array<{ token: string; body: string }> }
+  /**
    * GETs: each connection cycles through all of `queries` in its own order (shuffled from `seed`
    * and its number); the answer has figures per query kind. Bodies are not parsed.
    */
@@ -92,6 +98,9 @@ export interface LoadResult {
   signedIn?: SignedInUser[];
   /** The newest position any command answered (for read-your-writes waits), if any. */
   lastPosition?: string;
+  /** importProducts: the products listed and refused by the 2xx answers. */
+  itemsOk?: number;
+  itemsRefused?: number;
   /** The first few non-2xx bodies, to say what went wrong. */
   sampleFailures: Array<{ status: number; body: string }>;
 }

@@ -5,7 +5,9 @@ import { Router } from 'express';
 import { categoryRoutes } from './categories/categories.route';
 import { changeProductDetailsRoutes } from './changing/changeProductDetails.route';
 import { listProductRoutes } from './listing/listProduct.route';
+import { listProductsRoutes } from './listing/listProducts.route';
 import { PRODUCT_SCHEMA, type ProductModule } from './productModule';
+import { IMPORT_BODY_LIMITS } from './productService';
 import { publishProductRoutes } from './publishing/publishProduct.route';
 import { reviewRoutes } from './reviews/reviews.route';
 import { stockRoutes } from './stock/stock.route';
@@ -16,6 +18,7 @@ export async function productRoutes(deps: { module: ProductModule; db: Database 
   const { module } = deps;
   const shared = { service: module.products, verifier: module.verifier, db: deps.db, schema: PRODUCT_SCHEMA };
   listProductRoutes(router, shared);
+  listProductsRoutes(router, shared);
   changeProductDetailsRoutes(router, shared);
   publishProductRoutes(router, shared);
   stockRoutes(router, shared);
@@ -28,6 +31,7 @@ export async function createProductApp(deps: { module: ProductModule; db: Databa
   return createHttpApp({
     name: 'product',
     openApi: loadApiDocument('product'),
+    bodyLimits: IMPORT_BODY_LIMITS,
     logger: deps.logger,
     routes: await productRoutes(deps),
     validateResponses: deps.validateResponses,

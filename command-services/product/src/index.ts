@@ -8,5 +8,6 @@ export {
   type OrderStockHandlerOptions,
   type OrderStockProducts,
 } from './orderStock/orderStock';
-export type { ProductService } from './productService';
+export type { ProductService, ListingOutcome } from './productService';
+export { IMPORT_BODY_LIMITS, MAX_PRODUCTS_PER_IMPORT } from './productService';
 export { productDecider } from './productDecider';

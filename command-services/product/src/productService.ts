@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConcurrencyError,
+  DomainError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
@@ -35,6 +36,14 @@ import { skuGuardDecider, skuGuardStreamId, skuTaken, type SkuGuardEvent } from 
 
 /** The body of POST /v1/products: the details, the shop to list under, and whether to publish at once. */
 export type NewProductInput = ProductDetailsInput & { shopId: string; publish?: boolean };
+
+/** Products one import lists at most (POST /v1/products/bulk). */
+export const MAX_PRODUCTS_PER_IMPORT = 100;
+/** The body an import may send: 100 products of up to about 20 kB each. */
+export const IMPORT_BODY_LIMITS: Readonly<Record<string, string>> = { '/v1/products/bulk': '2mb' };
+
+/** What became of one product of an import: listed, or refused and not written. */
+export type ListingOutcome = { ok: true; result: CommandResult } | { ok: false; error: DomainError };
 
 export interface ProductServiceDependencies {
   store: EventStore;
@@ -155,9 +164,8 @@ export function createProductService(deps: ProductServiceDependencies) {
     return result;
   };
 
-  return {
-    /** A seller lists a product under one of their shops, as a draft or published at once. */
-    async listProduct(seller: ProductActor, input: NewProductInput, context: CommandContext): Promise<CommandResult> {
+  /** A seller lists a product under one of their shops, as a draft or published at once. */
+  const listProduct = async (seller: ProductActor, input: NewProductInput, context: CommandContext): Promise<CommandResult> => {
       const productId = newId();
       const { details, openingStock } = productDetailsFrom(input);
       const shop = await ownShop(input.shopId, seller);
@@ -175,6 +183,25 @@ export function createProductService(deps: ProductServiceDependencies) {
         await releaseSkus(shop.shopId, skus, productId, context);
         throw error;
       }
+  };
+
+  return {
+    listProduct,
+
+    /**
+     * A catalogue import: each product listed as `listProduct` lists it, all at once and each on
+     * its own, so one refused product (a SKU taken, a category retired) leaves the others listed.
+     * Their appends share the store's batches. A failure that is not a refusal (the store gone)
+     * fails the whole call once every product has settled: the caller retries it.
+     */
+    async listProducts(seller: ProductActor, inputs: readonly NewProductInput[], context: CommandContext): Promise<ListingOutcome[]> {
+      if (inputs.length === 0 || inputs.length > MAX_PRODUCTS_PER_IMPORT) {
+        throw new ValidationError(`An import lists 1 to ${MAX_PRODUCTS_PER_IMPORT} products; send more in further requests.`, { field: 'products' });
+      }
+      const settled = await Promise.allSettled(inputs.map((input) => listProduct(seller, input, context)));
+      const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof DomainError));
+      if (failure) throw failure.reason;
+      return settled.map((s) => (s.status === 'fulfilled' ? { ok: true, result: s.value } : { ok: false, error: s.reason as DomainError }));
     },
 
     /** Replaces the details; `expectedRevision` is the client's If-Match. */

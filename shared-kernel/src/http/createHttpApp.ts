@@ -20,6 +20,8 @@ export interface HttpAppSettings {
   logger: Logger;
   /** The largest JSON body accepted (bytes or a string such as '100kb'). */
   bodyLimit?: string | number;
+  /** Larger limits for the few routes that take many items at once (an import), by path. */
+  bodyLimits?: Readonly<Record<string, string | number>>;
   /** Checks every JSON response against the document; on in tests, off in production (it costs). */
   validateResponses?: boolean;
   readiness?: ReadinessCheck;
@@ -60,6 +62,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
       requestIds(),
       requestLogging(logger),
       closeConnectionsWhileDraining(lifecycle),
+      // A body read by the first parser whose path matches is finished for the next ones.
+      ...Object.entries(options.bodyLimits ?? {}).map(([path, limit]) =>
+        onlyUnder([path], express.json({ limit, type: JSON_MEDIA_TYPES, verify: refuseNulCharacters })),
+      ),
       express.json({ limit: options.bodyLimit ?? '100kb', type: JSON_MEDIA_TYPES, verify: refuseNulCharacters }),
       // Before the validator: these paths are not in the service's document.
       onlyUnder(API_DOCS_PATHS, apiDocs(options.openApi)),
