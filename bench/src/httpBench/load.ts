@@ -42,6 +42,20 @@ function machineBusyMs(): { busy: number; total: number } {
 /** Linux counts a process's CPU time in USER_HZ ticks, 100 a second on every common build. */
 const MS_PER_TICK = 10;
 
+/** A process's name and its CPU time (user + system) so far, ms, from its /proc/<pid>/stat; null once it is gone. */
+function processCpu(pid: number | string): { name: string; ms: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null; // gone meanwhile
+  }
+  const close = stat.lastIndexOf(')');
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)).
+  const fields = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, close), ms: (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK };
+}
+
 /**
  * CPU time (user + system) so far of every process named `postgres` on this machine, ms by pid;
  * null off Linux.
@@ -51,27 +65,18 @@ function postgresCpuMs(): Map<number, number> | null {
   const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    const close = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-    // After "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)).
-    const fields = stat.slice(close + 2).split(' ');
-    byPid.set(Number(entry), (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
+    const cpu = processCpu(entry);
+    if (cpu?.name === 'postgres') byPid.set(Number(entry), cpu.ms);
   }
   return byPid;
 }
 
 /**
- * PostgreSQL's CPU time between two samples, ms: what each process used since the first (all of
- * it for one started since). A backend that exited meanwhile (a pool closing an idle connection)
- * takes its time with it, so this can only undercount.
+ * Processes' CPU time between two samples, ms: what each used since the first (all of it for one
+ * started since). A process that exited meanwhile (a PostgreSQL backend whose pool closed an idle
+ * connection) takes its time with it, so this can only undercount.
  */
-function postgresCpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+function cpuBetween(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
   if (!before || !after || after.size === 0) return null; // a server elsewhere: nothing to tell apart
   let total = 0;
   for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
@@ -91,13 +96,8 @@ function processesCpuMs(pids: readonly number[]): Map<number, number> {
   const byPid = new Map<number, number>();
   if (process.platform !== 'linux') return byPid;
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK);
-    } catch {
-      // gone meanwhile
-    }
+    const cpu = processCpu(pid);
+    if (cpu) byPid.set(pid, cpu.ms);
   }
   return byPid;
 }
@@ -114,7 +114,7 @@ export async function withCpu<T>(work: () => Promise<T>, otherProcessCpuMs?: (re
   const result = await work();
   const elapsedMs = performance.now() - started;
   const serverUsage = process.cpuUsage(serverBefore);
-  const workersMs = postgresCpuBetween(workersBefore, processesCpuMs(workers)) ?? 0;
+  const workersMs = cpuBetween(workersBefore, processesCpuMs(workers)) ?? 0;
   const serverEventLoop = performance.eventLoopUtilization(loopBefore).utilization;
   const postgresAfter = postgresCpuMs();
   const machineAfter = machineBusyMs();
@@ -123,7 +123,7 @@ export async function withCpu<T>(work: () => Promise<T>, otherProcessCpuMs?: (re
   const machine = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * cores;
   const server = ((serverUsage.user + serverUsage.system) / 1000 + workersMs) / elapsedMs;
   const client = (otherProcessCpuMs?.(result) ?? 0) / elapsedMs;
-  const postgresMs = postgresCpuBetween(postgresBefore, postgresAfter);
+  const postgresMs = cpuBetween(postgresBefore, postgresAfter);
   const postgres = postgresMs === null ? null : postgresMs / elapsedMs;
   return { result, cpu: { machine, server, serverEventLoop, client, postgres, other: Math.max(0, machine - server - client - (postgres ?? 0)) } };
 }

@@ -13,7 +13,7 @@
 import type { Knex } from 'knex';
 import { quoteIdentifier, withMigrationLock, type Database } from '../database/database';
 import { DEFAULT_RUNTIME_SCHEMA, inCodeMigrations } from '../projections/runtimeSchema';
-import type { RateLimitDecision, RateLimitRule, RateLimitStore } from './rateLimiter';
+import { decisionOf, type RateLimitDecision, type RateLimitRule, type RateLimitStore } from './rateLimiter';
 
 export interface DatabaseRateLimitStoreOptions {
   /** The schema of the `rate_limits` table (the runtime schema by default). */
@@ -64,15 +64,14 @@ export async function openDatabaseRateLimitStore(db: Database, options: Database
   let takes = 0;
 
   return {
-    async take(key: string, { limit, windowSeconds }: RateLimitRule, nowMs: number): Promise<RateLimitDecision> {
-      const windowMs = windowSeconds * 1000;
+    async take(key: string, rule: RateLimitRule, nowMs: number): Promise<RateLimitDecision> {
+      const { limit } = rule;
+      const windowMs = rule.windowSeconds * 1000;
       const bindings = { key, limit, window: windowMs, capacity: limit * windowMs, now: Math.floor(nowMs) };
       const result = await db.knex.raw<{ rows: Array<{ credit: string | number; allowed: boolean }> }>(take, bindings);
       const row = result.rows[0]!;
       if (++takes % sweepEvery === 0) await db.knex.raw(`delete from ${table} where full_at_ms <= ?`, [Math.floor(nowMs)]);
-      if (row.allowed) return { allowed: true, retryAfterSeconds: 0 };
-      const retryAfterMs = Math.ceil((windowMs - Number(row.credit)) / limit);
-      return { allowed: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
+      return decisionOf(row.allowed, Number(row.credit), rule);
     },
     async reset(key: string): Promise<void> {
       await db.knex.raw(`delete from ${table} where key = ?`, [key]);

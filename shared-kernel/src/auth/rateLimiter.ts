@@ -27,6 +27,17 @@ export interface RateLimitStore {
   reset(key: string): Promise<void>;
 }
 
+/**
+ * A take's decision from the credit its bucket is left with, in the stores' integer units (one
+ * token is `windowSeconds * 1000` units, each millisecond refills `limit`): refused, the wait until
+ * the credit makes one token again, in whole seconds rounded up.
+ */
+export function decisionOf(allowed: boolean, creditLeft: number, { limit, windowSeconds }: RateLimitRule): RateLimitDecision {
+  if (allowed) return { allowed: true, retryAfterSeconds: 0 };
+  const retryAfterMs = Math.ceil((windowSeconds * 1000 - creditLeft) / limit);
+  return { allowed: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
+}
+
 export interface RateLimiter {
   consume(key: string): Promise<RateLimitDecision>;
   reset(key: string): Promise<void>;
@@ -86,8 +97,9 @@ export function createInMemoryRateLimitStore(options: InMemoryRateLimitStoreOpti
   };
 
   return {
-    async take(key, { limit, windowSeconds }, nowMs) {
-      const windowMs = windowSeconds * 1000;
+    async take(key, rule, nowMs) {
+      const { limit } = rule;
+      const windowMs = rule.windowSeconds * 1000;
       const capacity = limit * windowMs;
       const previous = buckets.get(key);
       const elapsedMs = previous ? Math.max(0, nowMs - previous.atMs) : 0;
@@ -99,8 +111,7 @@ export function createInMemoryRateLimitStore(options: InMemoryRateLimitStoreOpti
       buckets.set(key, { credit, atMs: nowMs, fullAtMs: nowMs + Math.ceil((capacity - credit) / limit) });
       evict(nowMs);
 
-      const retryAfterMs = allowed ? 0 : Math.ceil((windowMs - credit) / limit);
-      return { allowed, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
+      return decisionOf(allowed, credit, rule);
     },
     async reset(key) {
       buckets.delete(key);
