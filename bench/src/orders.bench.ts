@@ -5,7 +5,8 @@
  *
  * 1. checkout throughput and latency: 50 connections for 20 s (after a warm-up), each
  *    POST /v1/orders with explicit items (1 to 3 lines from 1 or 2 shops), a new Idempotency-Key,
- *    cash on delivery or bKash, a random buyer;
+ *    cash on delivery or bKash, a random buyer; and, last of all, the latency at the goal's
+ *    rate: 500 checkouts/s started on schedule (open loop) over at most 50 connections for 20 s;
  * 2. checkout → reserved and visible, from sending the checkout until GET /v1/orders/{id} shows
  *    each of its orders awaiting_payment or confirmed (read every 5 ms): checkouts paced at
  *    100/s with nothing else running, one in four followed (the goal); for reference, a few
@@ -23,7 +24,7 @@
  * 1) scales the sellers, buyers, samples and durations (0.25 for a quick try).
  * BDBAZAR_BENCH_PROJECTIONS_PROCESS=1 (with RabbitMQ): the projections service runs in a process of its
  * own, as docker-compose deploys it, instead of inside the marketplace's.
- * BDBAZAR_BENCH_CPU_PROFILE=<phase> (warm-up, load, alone, paced, under-load): a CPU profile of the
+ * BDBAZAR_BENCH_CPU_PROFILE=<phase> (warm-up, load, at-rate, alone, paced, under-load): a CPU profile of the
  * server process during that phase, in bench/results/orders-<phase>.cpuprofile (cpuProfile.ts).
  * BDBAZAR_BENCH_LOG_LEVEL (default silent): the marketplace logs at that level (pino, on stdout).
  */
@@ -72,6 +73,12 @@ const CONFIG = {
   durationSeconds: Math.max(5, scaled(20)),
   /** Seconds a checkout may take before autocannon counts a timeout. */
   timeoutSeconds: 10,
+  /**
+   * The goal's rate, open loop: checkouts started at this steady rate over at most `connections`
+   * connections whatever the answers' pace, for the latency at that throughput (a closed loop
+   * measures the latency at the most the server can take, where every connection queues).
+   */
+  atRate: { ratePerSecond: 500, durationSeconds: Math.max(5, scaled(20)) },
   /** Checkouts one at a time, each followed until reserved before the next: the latency without queueing. */
   alone: { checkouts: Math.max(5, scaled(10)) },
   /**
@@ -169,6 +176,7 @@ interface Measured {
   mix: CheckoutMix['stats'];
   warmUp: { load: MeasuredLoad; settled: Settled };
   load: MeasuredLoad & { ordersPlaced: number; settled: Settled };
+  atRate: MeasuredLoad & { ordersPlaced: number; settled: Settled };
   alone: Followed;
   paced: Followed;
   underLoad: Followed;
@@ -323,15 +331,32 @@ async function measure(client: CheckoutClient, market: BenchMarketplace, facts: 
     keyPrefix: 'paced',
     ratePerSecond: CONFIG.paced.ratePerSecond,
     count: CONFIG.paced.followed * CONFIG.paced.every,
+    connections: CONFIG.connections,
     track: track(CONFIG.paced.every),
   });
   const underLoad = await followed('under load', loadJob('under-load', CONFIG.underLoad.durationSeconds, track(CONFIG.underLoad.every)));
+
+  // 4. The goal's rate, open loop: last, so that the phases before run on the database they always did.
+  const atRate = await runAndSettle({
+    ...base,
+    kind: 'paced',
+    keyPrefix: 'at-rate',
+    ratePerSecond: CONFIG.atRate.ratePerSecond,
+    count: CONFIG.atRate.ratePerSecond * CONFIG.atRate.durationSeconds,
+    connections: CONFIG.connections,
+    track: null,
+  });
+  const r = atRate.job.load;
+  progress(
+    `checkout at ${CONFIG.atRate.ratePerSecond}/s: ${formatNumber(r.okPerSecond)}/s answered, p50 ${formatMs(r.latencyMs.p50)} ms, p99 ${formatMs(r.latencyMs.p99)} ms (${failures(r)}); ${formatNumber(atRate.settled.unsettledAtEnd)} orders pending at the end, all settled ${seconds(atRate.settled.ms)} later; ${cpuText(r.cpu)}${checkpointsText(atRate.settled)}`,
+  );
 
   return {
     setup: { sellers: setup.sellers.length, shops: setup.shops.length, products: setup.shops.length * CONFIG.productsPerShop, variants: setup.variants.length, buyers: setup.buyers.length, ms: setup.ms, cpu: setupCpu },
     mix: mix.stats,
     warmUp: { load: warmUp.job.load, settled: warmUp.settled },
     load: { ...l, ordersPlaced: load.job.ordersPlaced, settled: load.settled },
+    atRate: { ...r, ordersPlaced: atRate.job.ordersPlaced, settled: atRate.settled },
     alone,
     paced,
     underLoad,
@@ -362,6 +387,7 @@ function stepRows(m: Measured): Row[] {
 function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
   const loadWorkload = `checkout: POST /v1/orders, ${CONFIG.connections} connections, ${CONFIG.durationSeconds} s`;
   const l = m.load;
+  const r = m.atRate;
   const a = m.alone.figures;
   const p = m.paced.figures;
   const u = m.underLoad.figures;
@@ -393,6 +419,18 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
       unit: 'ms p50 / p95 / p99',
       note: `max ${formatMs(l.latencyMs.max)} ms`,
       details: { ...l.latencyMs },
+    },
+    {
+      key: 'checkout.atRate',
+      workload: `checkout at the goal's rate: ${formatNumber(CONFIG.atRate.ratePerSecond)}/s (open loop), ≤ ${CONFIG.connections} connections, ${CONFIG.atRate.durationSeconds} s`,
+      store: MARKETPLACE,
+      kind: 'ours',
+      value: r.latencyMs.p99,
+      higherIsBetter: false,
+      result: `${formatMs(r.latencyMs.p50)} / ${formatMs(r.latencyMs.p95)} / ${formatMs(r.latencyMs.p99)}`,
+      unit: 'ms p50 / p95 / p99',
+      note: `${formatNumber(r.okPerSecond)}/s answered 201, max ${formatMs(r.latencyMs.max)} ms, ${failures(r)}; ${formatNumber(r.settled.unsettledAtEnd)} of ${formatNumber(r.settled.backlog.placed)} orders still pending at its end, all reserved ${seconds(r.settled.ms)} later`,
+      details: { ...r.latencyMs, okPerSecond: r.okPerSecond, statusCodes: r.statusCodes, errors: r.errors, timeouts: r.timeouts, cpu: r.cpu, settled: r.settled },
     },
     {
       key: 'settle',
@@ -464,6 +502,10 @@ function rowsOf(m: Measured): { rows: Row[]; goals: Record<string, Goal> } {
   const goals: Record<string, Goal> = {
     checkout: { text: `≥ ${formatNumber(GOALS.checkoutsPerSecond)}/s, all 201`, met: (row) => (row.value ?? 0) >= GOALS.checkoutsPerSecond && clean(l) },
     'checkout.latency': { text: `p99 ≤ ${GOALS.checkoutP99Ms} ms`, met: (row) => (row.value ?? Infinity) <= GOALS.checkoutP99Ms },
+    'checkout.atRate': {
+      text: `p99 ≤ ${GOALS.checkoutP99Ms} ms at ≥ ${formatNumber(GOALS.checkoutsPerSecond)}/s, all 201`,
+      met: (row) => (row.value ?? Infinity) <= GOALS.checkoutP99Ms && r.okPerSecond >= GOALS.checkoutsPerSecond * 0.98 && clean(r),
+    },
     reserved: { text: `p99 ≤ ${GOALS.reservedVisibleP99Ms} ms, none failed`, met: (row) => (row.value ?? Infinity) <= GOALS.reservedVisibleP99Ms && p.failures === 0 && p.orders > 0 },
   };
   return { rows, goals };
@@ -479,6 +521,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
     [`one at a time (${seconds(m.alone.job.followMs)})`, m.alone.job.cpu, m.alone.settled],
     [`paced, 1 in ${CONFIG.paced.every} followed (${seconds(m.paced.job.followMs)})`, m.paced.job.cpu, m.paced.settled],
     [`load, 1 in ${CONFIG.underLoad.every} followed (${seconds(m.underLoad.job.followMs)})`, m.underLoad.job.cpu, m.underLoad.settled],
+    [`at ${formatNumber(CONFIG.atRate.ratePerSecond)}/s (${formatNumber(m.atRate.durationSeconds, 1)} s)`, m.atRate.cpu, m.atRate.settled],
   ];
   const width = Math.max(...cpuLines.map(([label]) => label.length));
   const s = m.setup.ms;
@@ -491,7 +534,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
     `app: account, shop, product and order services + query API ${PROJECTIONS_PROCESS ? 'in this process, the projections service (projectors, outbox relay) in a process of its own (its CPU counts in "the rest")' : `+ projectors ${processes}`} over one fresh PostgreSQL database, ${bus}, LOG_LEVEL ${LOG_LEVEL}, no response validation`,
     `set-up over HTTP (not timed): ${m.setup.sellers} sellers, ${m.setup.shops} shops, ${m.setup.products} published products (${m.setup.variants} variants, ${formatNumber(CONFIG.stockPerVariant)} each in stock), ${m.setup.buyers} buyers with an address each, in ${seconds(Object.values(s).reduce((a, b) => a + b, 0))} (until the order service knew every variant and address: ${seconds(s['copiesKnown'] ?? 0)})`,
     `checkouts (seed ${CONFIG.seed}, scale ${SCALE}): a mix of ${formatNumber(x.checkouts)}, each with explicit items: ${formatNumber(x.linesPerCheckout, 2)} lines (1 to 3, quantity 1 to 3), ${formatNumber(x.ordersPerCheckout, 2)} orders (${percent(x.twoShopShare, 1)} from two shops), ${percent(x.cashOnDeliveryShare, 1)} cash on delivery (confirmed once reserved), the rest bKash (awaiting payment once reserved); a random buyer's token and address, a new Idempotency-Key each`,
-    `load: autocannon in a child process, no pipelining, ${CONFIG.connections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured; latencies are of 201 answers.`,
+    `load: autocannon in a child process, no pipelining, ${CONFIG.connections} connections, ${CONFIG.warmUpSeconds} s warm-up (discarded) + ${CONFIG.durationSeconds} s measured: the most the server takes, every connection sending its next checkout once answered. Then at the goal's rate, open loop: ${formatNumber(CONFIG.atRate.ratePerSecond)} checkouts/s started on schedule whatever the answers' pace, over at most ${CONFIG.connections} keep-alive connections (a checkout waiting for a free one counts that wait). Latencies are of 201 answers.`,
     `reserved and visible: from sending the checkout until GET /v1/orders/{id} answers awaiting_payment or confirmed, per order, read from the same child process: the first read with X-Consistent-After: <the checkout's position>, then every ${CONFIG.pollIntervalMs} ms, at most ${formatNumber(CONFIG.maxReadsPerSecond)} reads/s over all pending orders (past that each is read less often). Phases: ${CONFIG.alone.checkouts} checkouts one at a time; ${formatNumber(CONFIG.paced.followed * CONFIG.paced.every)} paced at ${CONFIG.paced.ratePerSecond}/s, 1 in ${CONFIG.paced.every} followed; ${CONFIG.underLoad.durationSeconds} s of the load, 1 in ${CONFIG.underLoad.every} followed. After each phase the bench waits until no order placed is pending and nothing moves (outbox empty, inboxes and store still for 300 ms). The steps are dated by the events' created_at (the appending transaction's start, PostgreSQL's clock on this host).`,
     '(the ours/Emmett column of the shared table printer does not apply here)',
     '',
@@ -505,7 +548,7 @@ function print(rows: Row[], m: Measured, server: ServerFacts, bus: string, distu
       .map((row) => `${row.type} ${formatNumber(row.events)}`)
       .join(', ')}${m.store.eventsByType.length > 10 ? ', …' : ''}; database ${formatNumber(m.store.databaseBytes / 2 ** 20)} MiB`,
     `integration events handled, by consumer: ${m.store.messagesByConsumer.map((row) => `${row.consumer} ${formatNumber(row.messages)}`).join(', ')}`,
-    `reservation process catching up after each phase: warm-up ${seconds(m.warmUp.settled.ms)}, load ${seconds(m.load.settled.ms)}, one at a time ${seconds(m.alone.settled.ms)}, paced ${seconds(m.paced.settled.ms)}, under load ${seconds(m.underLoad.settled.ms)}; orders at the end: ${Object.entries(m.underLoad.settled.backlog.byStatus)
+    `reservation process catching up after each phase: warm-up ${seconds(m.warmUp.settled.ms)}, load ${seconds(m.load.settled.ms)}, one at a time ${seconds(m.alone.settled.ms)}, paced ${seconds(m.paced.settled.ms)}, under load ${seconds(m.underLoad.settled.ms)}, at ${formatNumber(CONFIG.atRate.ratePerSecond)}/s ${seconds(m.atRate.settled.ms)}; orders at the end: ${Object.entries(m.atRate.settled.backlog.byStatus)
       .map(([status, count]) => `${status} ${formatNumber(count)}`)
       .join(', ')}`,
   ];

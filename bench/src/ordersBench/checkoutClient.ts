@@ -271,8 +271,10 @@ async function sendCheckout(client: HttpClient, job: OrderJob, n: number, tally:
 /** Paced (open loop) or one after another: every checkout sent by this client, every `every`-th followed. */
 async function runFollowedJob(job: Extract<OrderJob, { kind: 'paced' | 'sequential' }>): Promise<OrderJobResult> {
   const tally = new Tally();
-  const client = httpClient(job.url, 256);
-  const f = follower(client, job.track);
+  // the checkouts' connections; the reads that follow orders have their own
+  const client = httpClient(job.url, job.kind === 'paced' ? job.connections : 1);
+  const track = job.track;
+  const f = track ? follower(httpClient(job.url, 64), track) : null;
   const tracked: TrackedCheckout[] = [];
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -282,7 +284,7 @@ async function runFollowedJob(job: Extract<OrderJob, { kind: 'paced' | 'sequenti
     const sent = await sendCheckout(client, job, n, tally);
     if (!sent) return;
     lastResponseAt = Math.max(lastResponseAt, sent.sentAt + sent.checkoutMs);
-    if (sent.answer.status !== 201 || created++ % job.track.every !== 0) return;
+    if (!f || !track || sent.answer.status !== 201 || created++ % track.every !== 0) return;
     const answer = JSON.parse(sent.answer.body) as CheckoutAnswer;
     const at = { at: sent.sentAt, epochMs: performance.timeOrigin + sent.sentAt, checkoutMs: sent.checkoutMs };
     tracked.push(await follow(f, job.tokens[sent.request.buyer] as string, sent.request, answer, at));
@@ -291,7 +293,8 @@ async function runFollowedJob(job: Extract<OrderJob, { kind: 'paced' | 'sequenti
   else for (let n = 0; n < job.count; n++) await one(n);
   const followMs = performance.now() - startedAt;
   client.close();
-  return { load: tally.result(lastResponseAt - startedAt, lastResponseAt, cpuBefore), tracked, ordersPlaced: tally.ordersPlaced, reads: f.counters.reads, notCaughtUp: f.counters.notCaughtUp, followMs };
+  f?.client.close();
+  return { load: tally.result(lastResponseAt - startedAt, lastResponseAt, cpuBefore), tracked, ordersPlaced: tally.ordersPlaced, reads: f?.counters.reads ?? 0, notCaughtUp: f?.counters.notCaughtUp ?? 0, followMs };
 }
 
 export function runOrderJob(job: OrderJob): Promise<OrderJobResult> {

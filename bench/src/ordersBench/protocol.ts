@@ -47,8 +47,12 @@ interface JobBase {
 export type OrderJob =
   /** `connections` closed-loop connections for `durationSeconds`, each POST /v1/orders with the next checkout; optionally following some. */
   | (JobBase & { kind: 'load'; connections: number; durationSeconds: number; track: TrackOptions | null })
-  /** `count` checkouts started at a steady `ratePerSecond` (open loop), each followed until reserved and visible. */
-  | (JobBase & { kind: 'paced'; ratePerSecond: number; count: number; track: TrackOptions })
+  /**
+   * `count` checkouts started at a steady `ratePerSecond` (open loop) over at most `connections`
+   * keep-alive connections (a checkout waits for a free one, its time counted from when it was
+   * due), every `track.every`-th followed until reserved and visible (none without `track`).
+   */
+  | (JobBase & { kind: 'paced'; ratePerSecond: number; count: number; connections: number; track: TrackOptions | null })
   /** `count` checkouts one after another, each followed until reserved before the next is sent: no queueing anywhere. */
   | (JobBase & { kind: 'sequential'; count: number; track: TrackOptions });
 
