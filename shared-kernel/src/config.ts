@@ -61,6 +61,8 @@ export const configSchema = z
     BDBAZAR_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /** How long a buyer has to pay an order (online payment) before it is cancelled and its stock released; at most a week. */
     BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(604_800).default(1_800),
+    /** Days a consumer's inbox remembers the messages it handled (a redelivery within them is skipped). */
+    BDBAZAR_INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   });
 
 /** Rules between variables, checked on their own so that one message names every problem. */

@@ -19,6 +19,7 @@ describe('loading the configuration', () => {
       BDBAZAR_LOGIN_ATTEMPTS_PER_ACCOUNT: 10,
       BDBAZAR_LOGIN_ATTEMPTS_PER_ADDRESS: 100,
       BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS: 1800,
+      BDBAZAR_INBOX_RETENTION_DAYS: 30,
       BDBAZAR_RABBITMQ_EXCHANGE: 'bdbazar.events',
       BDBAZAR_RABBITMQ_QUEUE_PREFIX: '',
       BDBAZAR_HTTP_WORKERS: 1,
@@ -32,6 +33,13 @@ describe('loading the configuration', () => {
     expect(() => loadConfig({ BDBAZAR_HTTP_WORKERS: '2' }, { dotenv: false })).toThrow(needsServers);
     expect(() => loadConfig({ ...servers, BDBAZAR_READ_MODEL_URL: undefined, BDBAZAR_HTTP_WORKERS: '2' }, { dotenv: false })).toThrow(needsServers);
     expect(() => loadConfig({ ...servers, BDBAZAR_HTTP_WORKERS: '0' }, { dotenv: false })).toThrow(/BDBAZAR_HTTP_WORKERS/);
+  });
+
+  it('keeps inbox records for a whole number of days, at least one', () => {
+    expect(loadConfig({ BDBAZAR_INBOX_RETENTION_DAYS: '7' }, { dotenv: false }).BDBAZAR_INBOX_RETENTION_DAYS).toBe(7);
+    for (const days of ['0', '-3', '1.5', 'a week']) {
+      expect(() => loadConfig({ BDBAZAR_INBOX_RETENTION_DAYS: days }, { dotenv: false })).toThrow(/BDBAZAR_INBOX_RETENTION_DAYS/);
+    }
   });
 
   it('accepts a PostgreSQL event store with its URL', () => {

@@ -43,7 +43,7 @@ export interface OrderModule {
 export interface OrderModuleOptions {
   store: EventStore;
   db: Database;
-  config: Pick<Config, 'BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS'>;
+  config: Pick<Config, 'BDBAZAR_ORDER_PAYMENT_TIMEOUT_SECONDS' | 'BDBAZAR_INBOX_RETENTION_DAYS'>;
   verifier: TokenVerifier;
   /** Where other services' integration events arrive; without it the copies stay as they are and orders do not move on. */
   transport?: Transport;
@@ -77,8 +77,8 @@ export async function openOrderModule(options: OrderModuleOptions): Promise<Orde
   const consumers: Consumer[] = [];
   let deadlines: DeadlineTimer | null = null;
   if (options.transport) {
-    const shared = { db, schema: ORDER_SCHEMA, transport: options.transport, logger: options.logger };
-    consumers.push(await startCopiesConsumer({ ...shared, kept: { catalog, addressBooks } }));
+    const shared = { db, transport: options.transport, inboxRetentionDays: options.config.BDBAZAR_INBOX_RETENTION_DAYS, logger: options.logger };
+    consumers.push(await startCopiesConsumer({ ...shared, schema: ORDER_SCHEMA, kept: { catalog, addressBooks } }));
     consumers.push(await startReservationSaga({ ...shared, orders }));
     consumers.push(await startOrderProcessConsumer({ ...shared, orders }));
     deadlines = startDeadlineTimer({ db, schema: ORDER_SCHEMA, orders, deadlines: paymentDeadlines, clock: options.clock, intervalMs: options.deadlineIntervalMs, logger: options.logger });

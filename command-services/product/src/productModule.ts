@@ -37,14 +37,15 @@ export interface ProductModuleOptions {
 
 export async function openProductModule(options: ProductModuleOptions): Promise<ProductModule> {
   const { store } = options;
-  const shops = await openShopCopy({ db: options.db, schema: PRODUCT_SCHEMA, transport: options.transport, logger: options.logger });
+  const inboxRetentionDays = options.config.BDBAZAR_INBOX_RETENTION_DAYS;
+  const shops = await openShopCopy({ db: options.db, schema: PRODUCT_SCHEMA, transport: options.transport, inboxRetentionDays, logger: options.logger });
   const categories = createCategoryService({ store, clock: options.clock });
   const products = createProductService({ store, shops, categories, clock: options.clock });
   const reviews = createReviewService({ store, loadProduct: products.load, clock: options.clock });
   let orderStock: Consumer | null = null;
   if (options.transport) {
     try {
-      orderStock = await startOrderStockHandler({ db: options.db, transport: options.transport, products, logger: options.logger });
+      orderStock = await startOrderStockHandler({ db: options.db, transport: options.transport, products, inboxRetentionDays, logger: options.logger });
     } catch (error) {
       await shops.stop();
       throw error;

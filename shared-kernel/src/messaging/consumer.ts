@@ -43,6 +43,12 @@
  * guarded by the revision they were set from), written with a few statements for the whole batch:
  * no BEGIN, no COMMIT and no inbox statement of its own before the acknowledgement. A failed batch
  * is handled again one message at a time, so that only the bad message goes back to the transport.
+ *
+ * The inbox keeps a consumer's records for `inboxRetentionDays` (30 by default): the consumer
+ * deletes its older ones every hour (`pruneInbox`), a few thousand rows a statement, so that the
+ * table does not grow by every message ever handled. A redelivery older than that (a queue left
+ * unread for longer, a republish from further back) is handled as new; every consumer of this
+ * codebase would change nothing by it, its effects being idempotent by themselves.
  */
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
@@ -57,6 +63,46 @@ import { assertSubscriptionSpec, deadLetterQueueName, type InboundMessage, type 
 
 /** How long an idempotent handler's inbox record waits for others to share its statement. */
 const RECORD_LINGER_MS = 20;
+/** Days a consumer's inbox records are kept, unless it is told otherwise. */
+export const DEFAULT_INBOX_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+/** How often a consumer deletes its records past the retention (the first time at a random moment within it). */
+const INBOX_PRUNE_INTERVAL_MS = 3_600_000;
+/** Records deleted a statement: each statement's locks and WAL stay small, and the handlers' inserts go on between. */
+const INBOX_PRUNE_BATCH = 5_000;
+
+export interface PruneInboxOptions {
+  db: Database;
+  /** The runtime schema holding `inbox`. Default `bdbazar`. */
+  schema?: string;
+  consumer: string;
+  /** Records handled before this moment go. */
+  before: Date;
+  /** Rows a statement. Default 5,000. */
+  batchSize?: number;
+  /** Asked between statements: true stops after the current one. */
+  stopped?: () => boolean;
+}
+
+/**
+ * Deletes a consumer's inbox records handled before `before`, `batchSize` at a time (each found
+ * through the BRIN index on `processed_at`); resolves with how many went.
+ */
+export async function pruneInbox(options: PruneInboxOptions): Promise<number> {
+  const inbox = `${quoteIdentifier(options.schema ?? DEFAULT_RUNTIME_SCHEMA)}.inbox`;
+  const batchSize = options.batchSize ?? INBOX_PRUNE_BATCH;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}.`);
+  let deleted = 0;
+  for (;;) {
+    const result = (await options.db.knex.raw(
+      `delete from ${inbox} where ctid = any(array(select ctid from ${inbox} where consumer = ? and processed_at < ? limit ?))`,
+      [options.consumer, options.before, batchSize],
+    )) as { rowCount?: number | null; affectedRows?: number };
+    const count = result.rowCount ?? result.affectedRows ?? 0;
+    deleted += count;
+    if (count < batchSize || options.stopped?.()) return deleted;
+  }
+}
 
 export type IntegrationEventHandler = (event: IntegrationEvent, trx: Knex.Transaction) => Promise<void>;
 
@@ -96,6 +142,10 @@ export interface ConsumerOptions {
   maxAttempts?: number;
   /** Messages handled at once (and held unacknowledged). Default 10; 1 keeps queue order. */
   prefetch?: number;
+  /** Days the inbox keeps this consumer's records (see the top of this file). Default 30. */
+  inboxRetentionDays?: number;
+  /** How often the records past the retention are deleted. Default an hour (tests make it shorter). */
+  inboxPruneIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -113,6 +163,8 @@ export interface ConsumerStatus {
   /** Messages addressed to this consumer whose type it is not bound for (acknowledged unhandled). */
   skipped: number;
   lastError: { message: string; messageId: string; at: Date } | null;
+  /** Inbox records deleted past the retention since the consumer started. */
+  inboxPruned: number;
 }
 
 export interface Consumer {
@@ -136,7 +188,12 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     throw new Error(`The inbox table ${schema}.inbox cannot be read (${errorMessage(error)}); run migrateRuntimeSchema(db, '${schema}') first.`);
   });
   const logger = options.logger ?? createLogger({ name: `bdbazar.messaging.consumer.${options.name}` });
-  const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, skipped: 0, lastError: null };
+  const status: ConsumerStatus = { name: spec.name, applied: 0, duplicates: 0, failures: 0, skipped: 0, lastError: null, inboxPruned: 0 };
+  const retentionDays = options.inboxRetentionDays ?? DEFAULT_INBOX_RETENTION_DAYS;
+  if (!Number.isFinite(retentionDays) || retentionDays <= 0) {
+    throw new Error(`Consumer '${options.name}': inboxRetentionDays must be a positive number of days, got ${retentionDays}.`);
+  }
+  const pruneIntervalMs = options.inboxPruneIntervalMs ?? INBOX_PRUNE_INTERVAL_MS;
 
   const handlersGiven = [options.handler, options.handleBatch, options.idempotentHandler, options.idempotentBatchHandler].filter((given) => given !== undefined);
   if (handlersGiven.length !== 1) {
@@ -296,10 +353,39 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   const subscription = await options.transport.subscribe(spec, handle);
   logger.info({ consumer: spec.name, routingKeys: spec.routingKeys, transport: options.transport.kind }, 'Consumer: started');
+
+  // Records past the retention go every interval, the first time at a random moment within it, so
+  // that processes started together do not prune together. A failure is logged and tried again.
+  let stopping = false;
+  let pruning: Promise<void> | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const schedulePrune = (delayMs: number): void => {
+    if (stopping) return;
+    pruneTimer = setTimeout(() => {
+      pruning = pruneInbox({ db: options.db, schema, consumer: spec.name, before: new Date(Date.now() - retentionDays * DAY_MS), stopped: () => stopping })
+        .then(
+          (deleted) => {
+            status.inboxPruned += deleted;
+            if (deleted > 0) logger.info({ consumer: spec.name, deleted, retentionDays }, 'Consumer: deleted inbox records past the retention');
+          },
+          (error: unknown) => logger.warn({ consumer: spec.name, error: errorMessage(error) }, 'Consumer: deleting inbox records past the retention failed; trying again later'),
+        )
+        .finally(() => {
+          pruning = undefined;
+          schedulePrune(pruneIntervalMs);
+        });
+    }, delayMs);
+    pruneTimer.unref();
+  };
+  schedulePrune(Math.random() * pruneIntervalMs);
+
   return {
     name: spec.name,
     status: () => ({ ...status }),
     stop: async () => {
+      stopping = true;
+      clearTimeout(pruneTimer);
+      await pruning;
       await subscription.stop();
       await batchedTransactions?.drain();
       await idempotentBatches?.drain();

@@ -10,7 +10,8 @@
  *   shared by all its generations so that a rebuild never publishes an event twice, and the position
  *   it held before its last move (the one statement that moves it tells its writer what it passed);
  * - `outbox`: integration events waiting for the relay; a row leaves only once the broker confirmed it;
- * - `inbox`: per consumer, the message ids already handled, so that a redelivery is a no-op.
+ * - `inbox`: per consumer, the message ids already handled, so that a redelivery is a no-op, kept
+ *   for the consumer's retention (see messaging/consumer.ts).
  */
 import type { Knex } from 'knex';
 import { quoteIdentifier, withMigrationLock, type Database } from '../database/database';
@@ -74,6 +75,12 @@ const migrations: Record<string, (knex: Knex, schema: string) => Promise<void>> 
     await knex.schema.withSchema(schema).alterTable('projector_checkpoints', (t) => {
       t.bigInteger('content_version').notNullable().defaultTo(0);
     });
+  },
+  // What a consumer's pruning finds its old records by: records arrive in time order, so a BRIN
+  // index (a few pages for millions of rows, next to nothing to maintain) narrows the search to
+  // the oldest blocks, where a B-tree would cost every insert.
+  '0005_inbox_processed_at': async (knex, schema) => {
+    await knex.raw(`create index inbox_processed_at on ${quoteIdentifier(schema)}.inbox using brin (processed_at)`);
   },
 };
 

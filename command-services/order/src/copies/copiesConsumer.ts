@@ -13,8 +13,10 @@ export interface KeptCopies {
 
 export function startCopiesConsumer(options: {
   db: Database;
+  /** The order service's schema, where the copies live. */
   schema: string;
   transport: Transport;
+  inboxRetentionDays?: number;
   /** What this process keeps of the copies, told of each change once it is committed. */
   kept?: KeptCopies;
   logger?: Logger;
@@ -25,6 +27,7 @@ export function startCopiesConsumer(options: {
     routingKeys: ['product.#', 'shop.#', ...ADDRESS_BOOK_EVENT_TYPES],
     db: options.db,
     transport: options.transport,
+    inboxRetentionDays: options.inboxRetentionDays,
     prefetch: 20,
     // Every write is an upsert guarded by the revision it was set from (an erased account stays
     // erased): applying a message again, or messages in any order, leaves the same copies. So a

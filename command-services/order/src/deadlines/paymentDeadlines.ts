@@ -92,12 +92,13 @@ export async function handleOrderProcessEvent(orders: Pick<OrderService, 'ensure
   if (event.type === 'order.OrderRejected.v1') await orders.rejectCheckout(data['checkoutId'] as string, data['orderId'] as string, data['reason'] as string, contextOf(event));
 }
 
-export function startOrderProcessConsumer(options: { db: Database; transport: Transport; orders: OrderService; logger?: Logger }): Promise<Consumer> {
+export function startOrderProcessConsumer(options: { db: Database; transport: Transport; orders: OrderService; inboxRetentionDays?: number; logger?: Logger }): Promise<Consumer> {
   return startConsumer({
     name: ORDER_PROCESS_CONSUMER,
     routingKeys: ['order.CheckoutPlaced.v1', 'order.OrderRejected.v1'],
     db: options.db,
     transport: options.transport,
+    inboxRetentionDays: options.inboxRetentionDays,
     prefetch: 20,
     // Every step is an aggregate's decision, idempotent by itself: none holds a transaction.
     idempotentHandler: (event) => handleOrderProcessEvent(options.orders, event),

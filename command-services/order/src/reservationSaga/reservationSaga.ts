@@ -45,12 +45,13 @@ export async function handleReservationAnswer(orders: Pick<OrderService, 'record
   }
 }
 
-export function startReservationSaga(options: { db: Database; transport: Transport; orders: OrderService; logger?: Logger }): Promise<Consumer> {
+export function startReservationSaga(options: { db: Database; transport: Transport; orders: OrderService; inboxRetentionDays?: number; logger?: Logger }): Promise<Consumer> {
   return startConsumer({
     name: RESERVATION_CONSUMER,
     routingKeys: ['product.StockReserved.v1', 'product.StockReservationRefused.v1'],
     db: options.db,
     transport: options.transport,
+    inboxRetentionDays: options.inboxRetentionDays,
     prefetch: 50,
     // The order aggregate decides each answer once; no connection is held while it does.
     idempotentHandler: (event) => handleReservationAnswer(options.orders, event),

@@ -42,6 +42,7 @@ export interface OrderStockHandlerOptions {
   /** Where the order service's integration events arrive. */
   transport: Transport;
   products: OrderStockProducts;
+  inboxRetentionDays?: number;
   logger?: Logger;
 }
 
@@ -55,6 +56,7 @@ export function startOrderStockHandler(options: OrderStockHandlerOptions): Promi
     // inbox, makes them happen once, and no connection is held while they run.
     idempotentHandler: (event) => handleOrderEvent(options.products, event),
     prefetch: 50,
+    inboxRetentionDays: options.inboxRetentionDays,
     logger: options.logger,
   });
 }

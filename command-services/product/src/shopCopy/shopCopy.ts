@@ -76,6 +76,8 @@ export interface ShopCopyOptions {
   schema: string;
   /** The bus the shop service's integration events arrive on; none when this process only reads the copy. */
   transport?: Transport;
+  /** Days the consumer's inbox keeps its records (see startConsumer). Default 30. */
+  inboxRetentionDays?: number;
   logger?: Logger;
 }
 
@@ -93,6 +95,7 @@ export async function openShopCopy(options: ShopCopyOptions): Promise<ShopCopy> 
       db,
       transport: options.transport,
       handler: (event, trx) => applyShopEvent(trx, schema, event),
+      inboxRetentionDays: options.inboxRetentionDays,
       logger: options.logger,
     });
   }
