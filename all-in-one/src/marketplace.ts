@@ -4,13 +4,13 @@
  * stores (the embedded default: PGlite under BDBAZAR_DATA_DIR, an in-process bus). On server
  * stores it can also run as a cluster's HTTP worker or primary (cluster.ts).
  */
-import { accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/account-service';
+import { ACCOUNT_SCHEMA, accountRoutes, openAccountModule, type AccountModule } from '@bdbazar/account-service';
 import { loadCombinedDocument } from '@bdbazar/openapi';
 import { projectors, startProjectionsService } from '@bdbazar/projections';
 import { catalogQueryRoutes, orderQueryRoutes, queryRoutes, shopQueryRoutes } from '@bdbazar/query-api';
-import { openOrderModule, orderRoutes, type OrderModule } from '@bdbazar/order-service';
-import { IMPORT_BODY_LIMITS, openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
-import { openShopModule, shopRoutes } from '@bdbazar/shop-service';
+import { ORDER_SCHEMA, openOrderModule, orderRoutes, type OrderModule } from '@bdbazar/order-service';
+import { IMPORT_BODY_LIMITS, PRODUCT_SCHEMA, openProductModule, productRoutes, type ProductModule } from '@bdbazar/product-service';
+import { SHOP_SCHEMA, openShopModule, shopRoutes } from '@bdbazar/shop-service';
 import {
   DEFAULT_RUNTIME_SCHEMA,
   createHttpApp,
@@ -21,6 +21,7 @@ import {
   openConfiguredReadModelDatabase,
   openConfiguredRabbitMqTransport,
   startHttpServer,
+  startIdempotencyHousekeeping,
   type Config,
   type Database,
   type EventStore,
@@ -151,6 +152,11 @@ async function openParts(config: Config, logger: Logger, options: { background: 
     closers.push(() => product.stop());
     const order = await openOrderModule({ store, db, config, verifier: account.verifier, transport: bus, logger });
     closers.push(() => order.stop());
+    // Idempotency keys past their TTL, of every service here: background work, done once per database.
+    if (options.background) {
+      const housekeeping = await startIdempotencyHousekeeping({ db, schemas: [ACCOUNT_SCHEMA, SHOP_SCHEMA, PRODUCT_SCHEMA, ORDER_SCHEMA], logger });
+      closers.push(() => housekeeping.stop());
+    }
     if (bus && options.projections) {
       // Projectors read personal data decrypted (and as null once forgotten); they never encrypt.
       const projections = await startProjectionsService({ store: decryptingEventStore(store, account.vault), db, runtimeSchema: DEFAULT_RUNTIME_SCHEMA, definitions: projectors, publisher: bus, logger });

@@ -12,9 +12,10 @@ import {
   requireServerStores,
   runMain,
   startHttpServer,
+  startIdempotencyHousekeeping,
 } from '@bdbazar/shared-kernel';
 import { createOrderApp } from './app';
-import { openOrderModule } from './orderModule';
+import { ORDER_SCHEMA, openOrderModule } from './orderModule';
 
 runMain(async () => {
   const config = loadConfig();
@@ -30,10 +31,12 @@ runMain(async () => {
   const transport = await openConfiguredRabbitMqTransport(config, logger);
   const module = await openOrderModule({ store, db, config, verifier, transport, logger });
   const server = await startHttpServer(createOrderApp({ module, logger }), { port: config.PORT, logger });
+  const housekeeping = await startIdempotencyHousekeeping({ db, schemas: [ORDER_SCHEMA], logger });
   logger.info({ port: server.port }, 'order service running');
   return {
     stop: async () => {
       await server.close();
+      await housekeeping.stop();
       await module.stop();
       await transport.close();
       await db.close();

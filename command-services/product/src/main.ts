@@ -12,9 +12,10 @@ import {
   requireServerStores,
   runMain,
   startHttpServer,
+  startIdempotencyHousekeeping,
 } from '@bdbazar/shared-kernel';
 import { createProductApp } from './app';
-import { openProductModule } from './productModule';
+import { PRODUCT_SCHEMA, openProductModule } from './productModule';
 
 runMain(async () => {
   const config = loadConfig();
@@ -30,10 +31,12 @@ runMain(async () => {
   const transport = await openConfiguredRabbitMqTransport(config, logger);
   const module = await openProductModule({ store, db, config, verifier, transport, logger });
   const server = await startHttpServer(await createProductApp({ module, db, logger }), { port: config.PORT, logger });
+  const housekeeping = await startIdempotencyHousekeeping({ db, schemas: [PRODUCT_SCHEMA], logger });
   logger.info({ port: server.port }, 'product service running');
   return {
     stop: async () => {
       await server.close();
+      await housekeeping.stop();
       await module.stop();
       await transport.close();
       await db.close();

@@ -8,8 +8,9 @@ import {
   requireServerStores,
   runMain,
   startHttpServer,
+  startIdempotencyHousekeeping,
 } from '@bdbazar/shared-kernel';
-import { createShopApp } from './app';
+import { SHOP_SCHEMA, createShopApp } from './app';
 import { openShopModule } from './shopModule';
 
 runMain(async () => {
@@ -21,10 +22,12 @@ runMain(async () => {
   const db = await openConfiguredReadModelDatabase(config);
   const module = await openShopModule({ store, db, config, verifier });
   const server = await startHttpServer(await createShopApp({ module, db, logger }), { port: config.PORT, logger });
+  const housekeeping = await startIdempotencyHousekeeping({ db, schemas: [SHOP_SCHEMA], logger });
   logger.info({ port: server.port }, 'shop service running');
   return {
     stop: async () => {
       await server.close();
+      await housekeeping.stop();
       await db.close();
       await store.close();
     },

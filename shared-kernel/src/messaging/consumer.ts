@@ -58,6 +58,7 @@ import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
 import type { IntegrationEvent } from './integrationEvent';
 import { createLogger, type Logger } from '../logging';
 import { errorMessage } from './errors';
+import { startPeriodicWork } from '../periodicWork';
 import { topicMatches } from './names';
 import { assertSubscriptionSpec, deadLetterQueueName, type InboundMessage, type SubscriptionSpec, type Transport } from './transport';
 
@@ -66,7 +67,7 @@ const RECORD_LINGER_MS = 20;
 /** Days a consumer's inbox records are kept, unless it is told otherwise. */
 export const DEFAULT_INBOX_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
-/** How often a consumer deletes its records past the retention (the first time at a random moment within it). */
+/** How often a consumer deletes its records past the retention (see periodicWork.ts). */
 const INBOX_PRUNE_INTERVAL_MS = 3_600_000;
 /** Records deleted a statement: each statement's locks and WAL stay small, and the handlers' inserts go on between. */
 const INBOX_PRUNE_BATCH = 5_000;
@@ -354,38 +355,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const subscription = await options.transport.subscribe(spec, handle);
   logger.info({ consumer: spec.name, routingKeys: spec.routingKeys, transport: options.transport.kind }, 'Consumer: started');
 
-  // Records past the retention go every interval, the first time at a random moment within it, so
-  // that processes started together do not prune together. A failure is logged and tried again.
-  let stopping = false;
-  let pruning: Promise<void> | undefined;
-  let pruneTimer: NodeJS.Timeout | undefined;
-  const schedulePrune = (delayMs: number): void => {
-    if (stopping) return;
-    pruneTimer = setTimeout(() => {
-      pruning = pruneInbox({ db: options.db, schema, consumer: spec.name, before: new Date(Date.now() - retentionDays * DAY_MS), stopped: () => stopping })
-        .then(
-          (deleted) => {
-            status.inboxPruned += deleted;
-            if (deleted > 0) logger.info({ consumer: spec.name, deleted, retentionDays }, 'Consumer: deleted inbox records past the retention');
-          },
-          (error: unknown) => logger.warn({ consumer: spec.name, error: errorMessage(error) }, 'Consumer: deleting inbox records past the retention failed; trying again later'),
-        )
-        .finally(() => {
-          pruning = undefined;
-          schedulePrune(pruneIntervalMs);
-        });
-    }, delayMs);
-    pruneTimer.unref();
-  };
-  schedulePrune(Math.random() * pruneIntervalMs);
+  // Records past the retention go every interval; a failure is logged and tried again at the next.
+  const pruning = startPeriodicWork(pruneIntervalMs, async (stopped) => {
+    try {
+      const deleted = await pruneInbox({ db: options.db, schema, consumer: spec.name, before: new Date(Date.now() - retentionDays * DAY_MS), stopped });
+      status.inboxPruned += deleted;
+      if (deleted > 0) logger.info({ consumer: spec.name, deleted, retentionDays }, 'Consumer: deleted inbox records past the retention');
+    } catch (error) {
+      logger.warn({ consumer: spec.name, error: errorMessage(error) }, 'Consumer: deleting inbox records past the retention failed; trying again later');
+    }
+  });
 
   return {
     name: spec.name,
     status: () => ({ ...status }),
     stop: async () => {
-      stopping = true;
-      clearTimeout(pruneTimer);
-      await pruning;
+      await pruning.stop();
       await subscription.stop();
       await batchedTransactions?.drain();
       await idempotentBatches?.drain();

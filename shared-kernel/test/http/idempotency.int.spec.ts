@@ -6,9 +6,11 @@ import {
   purgeExpiredIdempotencyKeys,
   silentLogger,
   startHttpServer,
+  startIdempotencyHousekeeping,
   type Database,
   type IdempotencyOptions,
 } from '../../src';
+import { uniqueSchema } from '../../../test/servers';
 import { onEachDatabase, type TestDatabase } from '../databases';
 import { PROBLEM_JSON, thingsService } from './thingsApi';
 
@@ -211,7 +213,72 @@ function idempotencySuite(kind: string, open: () => Promise<TestDatabase>): void
       expect(await purgeExpiredIdempotencyKeys(db, schema, 24)).toBeGreaterThanOrEqual(1);
       expect(await rows(abandoned)).toEqual([]);
     });
+
+    /** Keys of a scope of their own, created `hoursAgo` hours ago. */
+    const keysCreated = async (count: number, hoursAgo: number): Promise<string[]> => {
+      const keys = Array.from({ length: count }, () => newKey());
+      await db.knex(`${schema}.idempotency_keys`).insert(
+        keys.map((key) => ({ scope: 'housekeeping', key, request_hash: 'h', created_at: db.knex.raw(`now() - make_interval(hours => ?)`, [hoursAgo]) })),
+      );
+      return keys;
+    };
+    const present = async (keys: readonly string[]): Promise<string[]> =>
+      (await db.knex(`${schema}.idempotency_keys`).whereIn('key', keys).select<Array<{ key: string }>>('key')).map((row) => row.key).sort();
+
+    it('purges the keys past the TTL a batch a statement, and no other', async () => {
+      await purgeExpiredIdempotencyKeys(db, schema, 24);
+      const expired = await keysCreated(7, 30);
+      const fresh = await keysCreated(2, 23);
+      let deletes = 0;
+      const listener = (query: { sql: string }) => {
+        if (/^delete from/i.test(query.sql) && query.sql.includes('idempotency_keys')) deletes += 1;
+      };
+      db.knex.on('query', listener);
+      try {
+        expect(await purgeExpiredIdempotencyKeys(db, schema, 24, { batchSize: 3 })).toBe(7);
+      } finally {
+        db.knex.removeListener('query', listener);
+      }
+      expect(deletes).toBe(3);
+      expect(await present([...expired, ...fresh])).toEqual([...fresh].sort());
+    });
+
+    it('housekeeping purges on its own every interval until stopped', async () => {
+      const expired = await keysCreated(4, 25);
+      const fresh = await keysCreated(1, 1);
+      const housekeeping = await startIdempotencyHousekeeping({ db, schemas: [schema], intervalMs: 20, logger: silentLogger() });
+      try {
+        await eventuallyTrue(async () => (await present(expired)).length === 0);
+        expect(housekeeping.purged()).toBeGreaterThanOrEqual(expired.length);
+        expect(await present(fresh)).toEqual(fresh);
+      } finally {
+        await housekeeping.stop();
+      }
+      const later = await keysCreated(1, 25);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await present(later)).toEqual(later);
+    });
+
+    it('housekeeping creates the table of a schema that has none yet, and refuses a TTL that is not positive', async () => {
+      const other = uniqueSchema('hk_new');
+      try {
+        const housekeeping = await startIdempotencyHousekeeping({ db, schemas: [other], logger: silentLogger() });
+        await housekeeping.stop();
+        expect(await db.knex(`${other}.idempotency_keys`).count<Array<{ count: string | number }>>('* as count')).toEqual([{ count: expect.anything() }]);
+      } finally {
+        await db.knex.raw(`drop schema if exists ${other} cascade`);
+      }
+      await expect(startIdempotencyHousekeeping({ db, schemas: [schema], ttlHours: 0, logger: silentLogger() })).rejects.toThrow(/ttlHours must be a positive number/);
+    });
   });
+}
+
+async function eventuallyTrue(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('Timed out waiting for housekeeping to purge.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 onEachDatabase('http_idempotency', idempotencySuite);

@@ -19,7 +19,7 @@ import { createLogger, type Logger } from '../../logging';
 import { HttpProblemError } from '../httpErrors';
 import { holdAnswer, type CapturedAnswer } from './answerCapture';
 import { canonicalJson } from './canonicalJson';
-import { idempotencyTable, type IdempotencyTable, type KeyRow, type StoredAnswer } from './idempotencyTable';
+import { DEFAULT_IDEMPOTENCY_TTL_HOURS, idempotencyTable, type IdempotencyTable, type KeyRow, type StoredAnswer } from './idempotencyTable';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -51,7 +51,7 @@ export class IdempotencyKeyReusedError extends UnprocessableError {
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 export function idempotency(options: IdempotencyOptions): RequestHandler {
-  const { ttlHours = 24, waitForConcurrentMs = 5000, abandonedAfterMs = 60_000, required = false } = options;
+  const { ttlHours = DEFAULT_IDEMPOTENCY_TTL_HOURS, waitForConcurrentMs = 5000, abandonedAfterMs = 60_000, required = false } = options;
   const table = idempotencyTable(options.db, options.schema, { ttlHours, abandonedAfterMs });
   const fallbackLogger = options.logger ?? createLogger({ name: 'idempotency' });
 

@@ -32,14 +32,29 @@ export async function migrateIdempotencyTable(db: Database, schema: string): Pro
   });
 }
 
-/** Removes keys older than the TTL (a housekeeping job's work; expired keys are ignored anyway). */
-export async function purgeExpiredIdempotencyKeys(db: Database, schema: string, ttlHours: number): Promise<number> {
-  const result = await db.knex.raw(
-    `with purged as (delete from ${quoteIdentifier(schema)}.idempotency_keys where created_at < now() - make_interval(hours => ?) returning 1)
-     select count(*)::int as n from purged`,
-    [ttlHours],
-  );
-  return Number((result.rows as Array<{ n: number }>)[0]?.n ?? 0);
+/** How long a key is remembered unless a route says otherwise. */
+export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
+/** Keys deleted a statement, so that a purge's locks and WAL stay small while requests go on. */
+const PURGE_BATCH = 5_000;
+
+/**
+ * Removes keys older than the TTL, `batchSize` a statement (housekeeping's work, see
+ * housekeeping.ts; an expired key is ignored anyway); resolves with how many went.
+ */
+export async function purgeExpiredIdempotencyKeys(db: Database, schema: string, ttlHours: number, options: { batchSize?: number; stopped?: () => boolean } = {}): Promise<number> {
+  const table = `${quoteIdentifier(schema)}.idempotency_keys`;
+  const batchSize = options.batchSize ?? PURGE_BATCH;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}.`);
+  let purged = 0;
+  for (;;) {
+    const result = (await db.knex.raw(
+      `delete from ${table} where ctid = any(array(select ctid from ${table} where created_at < now() - make_interval(hours => ?) limit ?))`,
+      [ttlHours, batchSize],
+    )) as { rowCount?: number | null; affectedRows?: number };
+    const count = result.rowCount ?? result.affectedRows ?? 0;
+    purged += count;
+    if (count < batchSize || options.stopped?.()) return purged;
+  }
 }
 
 export interface StoredAnswer {

@@ -1,3 +1,4 @@
 export { idempotency, IdempotencyKeyReusedError, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, type IdempotencyOptions } from './idempotency';
-export { migrateIdempotencyTable, purgeExpiredIdempotencyKeys } from './idempotencyTable';
+export { migrateIdempotencyTable, purgeExpiredIdempotencyKeys, DEFAULT_IDEMPOTENCY_TTL_HOURS } from './idempotencyTable';
+export { startIdempotencyHousekeeping, type IdempotencyHousekeeping, type IdempotencyHousekeepingOptions } from './housekeeping';
 export { canonicalJson } from './canonicalJson';
