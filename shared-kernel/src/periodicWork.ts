@@ -11,6 +11,7 @@ export interface PeriodicWork {
 
 /** `work` must handle its own errors (log them): a run that fails is simply followed by the next. */
 export function startPeriodicWork(intervalMs: number, work: (stopped: () => boolean) => Promise<void>): PeriodicWork {
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`The interval of periodic work must be a positive number of milliseconds, got ${intervalMs}.`);
   let stopping = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -195,6 +195,9 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     throw new Error(`Consumer '${options.name}': inboxRetentionDays must be a positive number of days, got ${retentionDays}.`);
   }
   const pruneIntervalMs = options.inboxPruneIntervalMs ?? INBOX_PRUNE_INTERVAL_MS;
+  if (!Number.isFinite(pruneIntervalMs) || pruneIntervalMs <= 0) {
+    throw new Error(`Consumer '${options.name}': inboxPruneIntervalMs must be a positive number of milliseconds, got ${pruneIntervalMs}.`);
+  }
 
   const handlersGiven = [options.handler, options.handleBatch, options.idempotentHandler, options.idempotentBatchHandler].filter((given) => given !== undefined);
   if (handlersGiven.length !== 1) {

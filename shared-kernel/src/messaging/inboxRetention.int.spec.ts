@@ -124,12 +124,15 @@ function inboxRetentionSuite(open: () => Promise<Database>): void {
     expect(handled).toEqual([old[0]]);
   });
 
-  it('refuses a retention that is not a positive number of days', async () => {
+  it('refuses a retention that is not a positive number of days, and a pruning interval that is not positive', async () => {
     for (const inboxRetentionDays of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, inboxRetentionDays, idempotentHandler: async () => undefined, logger: testLogger() })).rejects.toThrow(
         /inboxRetentionDays must be a positive number of days/,
       );
     }
+    await expect(startConsumer({ name: CONSUMER, routingKeys: ['test.#'], db, schema, transport: bus, inboxPruneIntervalMs: 0, idempotentHandler: async () => undefined, logger: testLogger() })).rejects.toThrow(
+      /inboxPruneIntervalMs must be a positive number of milliseconds/,
+    );
   });
 }
 
