@@ -7,7 +7,6 @@
  */
 import type { Knex } from 'knex';
 import {
-  createInProcessBus,
   migrateRuntimeSchema,
   openDatabase,
   openRabbitMqTransport,
@@ -21,7 +20,7 @@ import {
   type RabbitMqTransport,
 } from '..';
 import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
-import { deleteBrokerObjects, drainQueue, eventually, gate, idsOf, inboxIds, integrationEvent, testLogger, uniqueName } from '../../test/messaging/fixtures';
+import { deleteBrokerObjects, drainQueue, endConsumerScene, eventually, gate, idsOf, inboxIds, integrationEvent, openConsumerScene, testLogger, uniqueName } from '../../test/messaging/fixtures';
 
 /**
  * A handler that upserts `<schema>.applied` (message id, n, times): a message applied twice shows
@@ -86,18 +85,14 @@ function inProcessSuite(open: () => Promise<Database>): void {
   });
 
   beforeEach(async () => {
-    schema = uniqueSchema('trx_batch');
-    await migrateRuntimeSchema(db, schema);
-    bus = createInProcessBus({ redeliveryDelayMs: 5, logger: testLogger() });
+    ({ schema, bus } = await openConsumerScene(db, 'trx_batch'));
     transactions = watchTransactions(db);
   });
 
   afterEach(async () => {
     transactions.stop();
-    await consumer?.stop();
+    await endConsumerScene(db, { schema, bus }, consumer);
     consumer = undefined;
-    await bus.close();
-    await db.knex.raw(`drop schema if exists "${schema}" cascade`);
   });
 
   afterAll(async () => {

@@ -5,9 +5,9 @@
  * PostgreSQL and on PGlite, over the in-process bus.
  */
 import { randomUUID } from 'node:crypto';
-import { createInProcessBus, migrateRuntimeSchema, openDatabase, outboundMessage, startConsumer, type Consumer, type Database, type InProcessBus, type IntegrationEvent } from '..';
-import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
-import { eventually, gate, idsOf, inboxIds, integrationEvent, testLogger } from '../../test/messaging/fixtures';
+import { openDatabase, outboundMessage, startConsumer, type Consumer, type Database, type InProcessBus, type IntegrationEvent } from '..';
+import { describeWithServer, requireServerUrl } from '../../../test/servers';
+import { endConsumerScene, eventually, gate, idsOf, inboxIds, integrationEvent, openConsumerScene, testLogger } from '../../test/messaging/fixtures';
 
 const CONSUMER = 'test.batched-inbox';
 
@@ -48,18 +48,14 @@ function batchedInboxSuite(open: () => Promise<Database>): void {
   });
 
   beforeEach(async () => {
-    schema = uniqueSchema('inbox_batch');
-    await migrateRuntimeSchema(db, schema);
-    bus = createInProcessBus({ redeliveryDelayMs: 5, logger: testLogger() });
+    ({ schema, bus } = await openConsumerScene(db, 'inbox_batch'));
     inserts = watchInboxInserts(db, schema);
   });
 
   afterEach(async () => {
     inserts.stop();
-    await consumer?.stop();
+    await endConsumerScene(db, { schema, bus }, consumer);
     consumer = undefined;
-    await bus.close();
-    await db.knex.raw(`drop schema if exists "${schema}" cascade`);
   });
 
   afterAll(async () => {

@@ -4,9 +4,9 @@
  * PostgreSQL and on PGlite, over the in-process bus.
  */
 import { randomUUID } from 'node:crypto';
-import { createInProcessBus, migrateRuntimeSchema, openDatabase, outboundMessage, pruneInbox, startConsumer, type Consumer, type Database, type InProcessBus } from '..';
-import { describeWithServer, requireServerUrl, uniqueSchema } from '../../../test/servers';
-import { eventually, integrationEvent, testLogger } from '../../test/messaging/fixtures';
+import { openDatabase, outboundMessage, pruneInbox, startConsumer, type Consumer, type Database, type InProcessBus } from '..';
+import { describeWithServer, requireServerUrl } from '../../../test/servers';
+import { endConsumerScene, eventually, integrationEvent, openConsumerScene, testLogger } from '../../test/messaging/fixtures';
 
 const CONSUMER = 'test.retention';
 const OTHER = 'test.retention-other';
@@ -23,16 +23,12 @@ function inboxRetentionSuite(open: () => Promise<Database>): void {
   });
 
   beforeEach(async () => {
-    schema = uniqueSchema('inbox_keep');
-    await migrateRuntimeSchema(db, schema);
-    bus = createInProcessBus({ redeliveryDelayMs: 5, logger: testLogger() });
+    ({ schema, bus } = await openConsumerScene(db, 'inbox_keep'));
   });
 
   afterEach(async () => {
-    await consumer?.stop();
+    await endConsumerScene(db, { schema, bus }, consumer);
     consumer = undefined;
-    await bus.close();
-    await db.knex.raw(`drop schema if exists "${schema}" cascade`);
   });
 
   afterAll(async () => {

@@ -1,7 +1,8 @@
 /** Shared pieces of the messaging integration tests: events, outbox rows, broker clean-up. */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import { createLogger, integrationMessageId, type Database, type IntegrationEvent, type Logger } from '../../src';
+import { createInProcessBus, createLogger, integrationMessageId, migrateRuntimeSchema, type Consumer, type Database, type InProcessBus, type IntegrationEvent, type Logger } from '../../src';
+import { uniqueSchema } from '../../../test/servers';
 import { unroutedName } from '../../src/messaging/rabbitmq/topology';
 
 export const EVENT_TYPE = 'test.ThingHappened.v1';
@@ -132,4 +133,24 @@ export function gate(): { passed: () => Promise<void>; open: () => void } {
     open = resolve;
   });
   return { passed: () => opened, open: () => open() };
+}
+
+/** What an in-process consumer test runs in: a runtime schema of its own (migrated) and a fresh bus. */
+export interface ConsumerScene {
+  schema: string;
+  bus: InProcessBus;
+}
+
+/** A scene for one test (a `beforeEach`'s work); end it with endConsumerScene. */
+export async function openConsumerScene(db: Database, schemaPrefix: string): Promise<ConsumerScene> {
+  const schema = uniqueSchema(schemaPrefix);
+  await migrateRuntimeSchema(db, schema);
+  return { schema, bus: createInProcessBus({ redeliveryDelayMs: 5, logger: testLogger() }) };
+}
+
+/** Stops the test's consumer (if it started one), closes the bus and drops the schema. */
+export async function endConsumerScene(db: Database, scene: ConsumerScene, consumer: Consumer | undefined): Promise<void> {
+  await consumer?.stop();
+  await scene.bus.close();
+  await db.knex.raw(`drop schema if exists "${scene.schema}" cascade`);
 }
