@@ -9,5 +9,6 @@ export {
   type OrderStockProducts,
 } from './orderStock/orderStock';
 export type { ProductService, ListingOutcome } from './productService';
-export { IMPORT_BODY_LIMITS, MAX_PRODUCTS_PER_IMPORT } from './productService';
+export { MAX_PRODUCTS_PER_IMPORT } from './productService';
+export { IMPORT_BODY_LIMITS } from './listing/listProducts.route';
 export { productDecider } from './productDecider';

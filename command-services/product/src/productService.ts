@@ -39,8 +39,6 @@ export type NewProductInput = ProductDetailsInput & { shopId: string; publish?: 
 
 /** Products one import lists at most (POST /v1/products/bulk). */
 export const MAX_PRODUCTS_PER_IMPORT = 100;
-/** The body an import may send: 100 products of up to about 20 kB each. */
-export const IMPORT_BODY_LIMITS: Readonly<Record<string, string>> = { '/v1/products/bulk': '2mb' };
 
 /** What became of one product of an import: listed, or refused and not written. */
 export type ListingOutcome = { ok: true; result: CommandResult } | { ok: false; error: DomainError };

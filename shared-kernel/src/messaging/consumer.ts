@@ -53,6 +53,7 @@
 import type { Knex } from 'knex';
 import type { Database } from '../database/database';
 import { quoteIdentifier } from '../database/database';
+import { deleteInBatches, type DeleteInBatchesOptions } from '../database/deleteInBatches';
 import { createMicroBatcher } from '../database/microBatch';
 import { DEFAULT_RUNTIME_SCHEMA } from '../projections/runtimeSchema';
 import type { IntegrationEvent } from './integrationEvent';
@@ -69,40 +70,22 @@ export const DEFAULT_INBOX_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 /** How often a consumer deletes its records past the retention (see periodicWork.ts). */
 const INBOX_PRUNE_INTERVAL_MS = 3_600_000;
-/** Records deleted a statement: each statement's locks and WAL stay small, and the handlers' inserts go on between. */
-const INBOX_PRUNE_BATCH = 5_000;
-
-export interface PruneInboxOptions {
+export interface PruneInboxOptions extends DeleteInBatchesOptions {
   db: Database;
   /** The runtime schema holding `inbox`. Default `bdbazar`. */
   schema?: string;
   consumer: string;
   /** Records handled before this moment go. */
   before: Date;
-  /** Rows a statement. Default 5,000. */
-  batchSize?: number;
-  /** Asked between statements: true stops after the current one. */
-  stopped?: () => boolean;
 }
 
 /**
- * Deletes a consumer's inbox records handled before `before`, `batchSize` at a time (each found
+ * Deletes a consumer's inbox records handled before `before`, a batch a statement (each found
  * through the BRIN index on `processed_at`); resolves with how many went.
  */
-export async function pruneInbox(options: PruneInboxOptions): Promise<number> {
+export function pruneInbox(options: PruneInboxOptions): Promise<number> {
   const inbox = `${quoteIdentifier(options.schema ?? DEFAULT_RUNTIME_SCHEMA)}.inbox`;
-  const batchSize = options.batchSize ?? INBOX_PRUNE_BATCH;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}.`);
-  let deleted = 0;
-  for (;;) {
-    const result = (await options.db.knex.raw(
-      `delete from ${inbox} where ctid = any(array(select ctid from ${inbox} where consumer = ? and processed_at < ? limit ?))`,
-      [options.consumer, options.before, batchSize],
-    )) as { rowCount?: number | null; affectedRows?: number };
-    const count = result.rowCount ?? result.affectedRows ?? 0;
-    deleted += count;
-    if (count < batchSize || options.stopped?.()) return deleted;
-  }
+  return deleteInBatches(options.db, inbox, 'consumer = ? and processed_at < ?', [options.consumer, options.before], options);
 }
 
 export type IntegrationEventHandler = (event: IntegrationEvent, trx: Knex.Transaction) => Promise<void>;

@@ -11,6 +11,9 @@ import { HttpProblemError, authOf, authenticate, commandContext, comparePosition
 import type { Router } from 'express';
 import type { NewProductInput, ProductService } from '../productService';
 
+/** The body an import may send (createHttpApp's bodyLimits): 100 products of up to about 20 kB each. */
+export const IMPORT_BODY_LIMITS: Readonly<Record<string, string>> = { '/v1/products/bulk': '2mb' };
+
 export function listProductsRoutes(router: Router, deps: { service: ProductService; verifier: TokenVerifier; db: Database; schema: string }): void {
   const { service } = deps;
 

@@ -6,6 +6,7 @@
  */
 import type { Database } from '../../database/database';
 import { createLogger, type Logger } from '../../logging';
+import { errorMessage } from '../../messaging/errors';
 import { startPeriodicWork } from '../../periodicWork';
 import { DEFAULT_IDEMPOTENCY_TTL_HOURS, migrateIdempotencyTable, purgeExpiredIdempotencyKeys } from './idempotencyTable';
 
@@ -46,7 +47,7 @@ export async function startIdempotencyHousekeeping(options: IdempotencyHousekeep
         purged += deleted;
         if (deleted > 0) logger.info({ schema, deleted, ttlHours }, 'Idempotency keys past their TTL deleted');
       } catch (error) {
-        logger.warn({ schema, error: error instanceof Error ? error.message : String(error) }, 'Deleting idempotency keys past their TTL failed; trying again later');
+        logger.warn({ schema, error: errorMessage(error) }, 'Deleting idempotency keys past their TTL failed; trying again later');
       }
     }
   });

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { quoteIdentifier, withMigrationLock, type Database } from '../../database/database';
+import { deleteInBatches, type DeleteInBatchesOptions } from '../../database/deleteInBatches';
 import { inCodeMigrations } from '../../projections/runtimeSchema';
 
 const migrations: Record<string, (knex: Knex, schema: string) => Promise<void>> = {
@@ -34,27 +35,12 @@ export async function migrateIdempotencyTable(db: Database, schema: string): Pro
 
 /** How long a key is remembered unless a route says otherwise. */
 export const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
-/** Keys deleted a statement, so that a purge's locks and WAL stay small while requests go on. */
-const PURGE_BATCH = 5_000;
-
 /**
- * Removes keys older than the TTL, `batchSize` a statement (housekeeping's work, see
- * housekeeping.ts; an expired key is ignored anyway); resolves with how many went.
+ * Removes keys older than the TTL, a batch a statement (housekeeping's work, see housekeeping.ts;
+ * an expired key is ignored anyway); resolves with how many went.
  */
-export async function purgeExpiredIdempotencyKeys(db: Database, schema: string, ttlHours: number, options: { batchSize?: number; stopped?: () => boolean } = {}): Promise<number> {
-  const table = `${quoteIdentifier(schema)}.idempotency_keys`;
-  const batchSize = options.batchSize ?? PURGE_BATCH;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}.`);
-  let purged = 0;
-  for (;;) {
-    const result = (await db.knex.raw(
-      `delete from ${table} where ctid = any(array(select ctid from ${table} where created_at < now() - make_interval(hours => ?) limit ?))`,
-      [ttlHours, batchSize],
-    )) as { rowCount?: number | null; affectedRows?: number };
-    const count = result.rowCount ?? result.affectedRows ?? 0;
-    purged += count;
-    if (count < batchSize || options.stopped?.()) return purged;
-  }
+export function purgeExpiredIdempotencyKeys(db: Database, schema: string, ttlHours: number, options: DeleteInBatchesOptions = {}): Promise<number> {
+  return deleteInBatches(db, `${quoteIdentifier(schema)}.idempotency_keys`, 'created_at < now() - make_interval(hours => ?)', [ttlHours], options);
 }
 
 export interface StoredAnswer {
